@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// CalFarm: a job-farm orchestrator for AGIPD detector calibration on SLURM clusters.
+// Dependency rule (checked by .ci/run): CHDF5 <- HDF5 <- AGIPD <- Calibration <- WorkerCommands;
+// Farm never imports HDF5 or Calibration; only Sources/HDF5 imports CHDF5 and only
+// Sources/Farm/Store imports CSQLite.
+import PackageDescription
+
+let package = Package(
+    name: "CalFarm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "calfarm", targets: ["calfarm"]),
+        .executable(name: "calfarm-worker", targets: ["calfarm-worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // The C boundaries: system libraries found through pkg-config.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Data layers (worker side).
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "AGIPD", dependencies: ["HDF5"]),
+        .target(name: "FarmContract"),
+        .target(name: "Calibration", dependencies: ["AGIPD", "HDF5", "FarmContract"]),
+        .target(name: "Simulator", dependencies: ["AGIPD", "HDF5"]),
+
+        // Orchestration (controller side).
+        .target(name: "Farm", dependencies: [
+            "FarmContract", "CSQLite",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+
+        // Commands and thin executables.
+        .target(name: "ControllerCommands", dependencies: [
+            "Farm", "Simulator", "FarmContract",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "WorkerCommands", dependencies: [
+            "Calibration", "FarmContract",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "calfarm", dependencies: ["ControllerCommands"]),
+        .executableTarget(name: "calfarm-worker", dependencies: ["WorkerCommands"]),
+        .executableTarget(name: "calfarm-bench", dependencies: [
+            "Calibration", "Simulator", "AGIPD", "HDF5", "Farm", "FarmContract",
+        ]),
+
+        // Tests.
+        .target(name: "CalFarmTestSupport", dependencies: ["FarmContract"], path: "Tests/CalFarmTestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CalFarmTestSupport"]),
+        .testTarget(name: "AGIPDTests", dependencies: ["AGIPD", "HDF5", "CalFarmTestSupport"]),
+        .testTarget(name: "CalibrationTests", dependencies: [
+            "Calibration", "Simulator", "AGIPD", "HDF5", "FarmContract", "CalFarmTestSupport",
+        ]),
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmContract", "CalFarmTestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: [
+            "ControllerCommands", "WorkerCommands", "Farm", "FarmContract", "HDF5", "Simulator",
+            "CalFarmTestSupport",
+        ]),
+        .testTarget(name: "SlurmIntegrationTests", dependencies: [
+            "ControllerCommands", "Farm", "FarmContract", "HDF5", "Simulator", "CalFarmTestSupport",
+        ]),
+    ]
+)

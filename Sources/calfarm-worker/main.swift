@@ -1,0 +1,2 @@
+import WorkerCommands
+WorkerCommand.main()

@@ -1,0 +1,2 @@
+import ControllerCommands
+CalFarmCommand.main()
