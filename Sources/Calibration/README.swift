@@ -1,0 +1,1 @@
+// Calibration steps live in Steps/, Measurements/ and Kernels/.
