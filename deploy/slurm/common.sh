@@ -38,3 +38,9 @@ all_daemons_alive() {
     local d
     for d in "${DAEMONS[@]}"; do daemon_alive "$d" || return 1; done
 }
+
+any_daemon_alive() {
+    local d
+    for d in "${DAEMONS[@]}"; do daemon_alive "$d" && return 0; done
+    return 1
+}

@@ -38,12 +38,6 @@ case "$(realpath -m "$STATE")/" in
     "$repo"/*) fail "CALFARM_SLURM_DIR ($STATE) is inside the repository; choose a path outside it" ;;
 esac
 
-# --- already running? ---------------------------------------------------------------------
-if all_daemons_alive && [ -f "$SLURM_CONF" ] && sinfo -h >/dev/null 2>&1; then
-    echo "slurm: already running (state $STATE); nothing to do"
-    exit 0
-fi
-
 # --- packages -----------------------------------------------------------------------------
 apt_install_missing slurmctld slurmd slurm-client munge slurmdbd mariadb-server
 
@@ -64,8 +58,9 @@ mkdir -p "$STATE" "$ETC" "$RUN" "$LOG" "$STATE/ctld" "$STATE/spool" "$MUNGE_DIR"
 chmod 0700 "$MUNGE_DIR" "$DB_DIR"   # the munge key and the database stay private
 chmod 0755 "$MUNGE_SOCKET_DIR"      # munged insists on a 0755 socket directory
 
-# write_if_changed FILE MODE: replaces FILE with stdin only when the content differs, so a
-# restart after a partial failure does not disturb daemons that are still running.
+# write_if_changed FILE MODE: replaces FILE with stdin only when the content differs (and then
+# sets config_changed), so running daemons keep a config that is still current.
+config_changed=no
 write_if_changed() {
     local file="$1" mode="$2" tmp
     tmp="$(mktemp "$file.XXXXXX")"
@@ -75,6 +70,7 @@ write_if_changed() {
         rm -f "$tmp"
     else
         mv -f "$tmp" "$file"
+        config_changed=yes
     fi
 }
 
@@ -129,6 +125,8 @@ AccountingStorageHost=127.0.0.1
 AccountingStoragePort=$dbd_port
 AccountingStoragePass=$MUNGE_SOCKET
 JobAcctGatherType=jobacct_gather/linux
+# Keep job comments in the accounting DB: CalFarm puts its idempotency token there.
+AccountingStoreFlags=job_comment
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$real_mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
@@ -163,6 +161,16 @@ if [ "$(id -u)" -eq 0 ]; then
         echo "slurm: moved the existing /etc/slurm/slurm.conf to slurm.conf.calfarm-backup"
     fi
     ln -sfn "$SLURM_CONF" /etc/slurm/slurm.conf
+fi
+
+# --- already running? ---------------------------------------------------------------------
+if [ "$config_changed" = no ] && all_daemons_alive && sinfo -h >/dev/null 2>&1; then
+    echo "slurm: already running (state $STATE); nothing to do"
+    exit 0
+fi
+if [ "$config_changed" = yes ] && any_daemon_alive; then
+    echo "slurm: configuration changed; restarting the daemons"
+    bash "$here/stop.sh"
 fi
 
 # --- daemons ------------------------------------------------------------------------------
