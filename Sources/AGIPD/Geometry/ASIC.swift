@@ -1,0 +1,43 @@
+/// One ASIC of a module and where its 64 × 64 block sits in either orientation
+/// (agipd-reference §5.4). The AGIPD-orientation grid is `[[16 … 9], [1 … 8]]`.
+public struct ASIC: Sendable, Equatable, Hashable, Comparable {
+    /// 1…16.
+    public let number: Int
+
+    /// Returns nil outside 1…16.
+    public init?(_ number: Int) {
+        guard (1...ModuleGeometry.asicCount).contains(number) else { return nil }
+        self.number = number
+    }
+
+    /// All 16 ASICs in number order.
+    public static let all: [ASIC] = ModuleGeometry.asicNumbers.map { ASIC($0)! }
+
+    public static func < (lhs: ASIC, rhs: ASIC) -> Bool { lhs.number < rhs.number }
+
+    /// First row of the block in the AGIPD orientation: ASICs 1–8 are the lower half.
+    public var agipdRowStart: Int { number <= 8 ? 64 : 0 }
+
+    /// First column of the block in the AGIPD orientation: 1–8 left to right, 16–9 left to right.
+    public var agipdColumnStart: Int { number <= 8 ? 64 * (number - 1) : 64 * (16 - number) }
+
+    /// First X (the 512-long axis) of the block in the XFEL orientation of `wing`.
+    public func xfelXStart(wing: Wing) -> Int {
+        switch wing {
+        // X = 511 − c, so the block starts at 511 − (c0 + 63).
+        case .one: ModuleGeometry.columns - ModuleGeometry.asicSize - agipdColumnStart
+        // X = c.
+        case .two: agipdColumnStart
+        }
+    }
+
+    /// First Y (the 128-long axis) of the block in the XFEL orientation of `wing`.
+    public func xfelYStart(wing: Wing) -> Int {
+        switch wing {
+        // Y = r.
+        case .one: agipdRowStart
+        // Y = 127 − r, so the block starts at 127 − (r0 + 63).
+        case .two: ModuleGeometry.rows - ModuleGeometry.asicSize - agipdRowStart
+        }
+    }
+}
