@@ -9,15 +9,33 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the job unit described by a spec file and write its result file.")
 
-    @Option(name: .long, help: "Path of the job unit's spec (JSON written by calfarm at submission).")
-    var spec: String
+    @Option(name: .long, help: "A single job unit's spec (JSON).")
+    var spec: String?
+
+    @Option(name: .long, help: "An array's spec file (JSON Lines, written by calfarm at submission).")
+    var specs: String?
+
+    @Option(name: .long, help: "Line of --specs to run (0-based; the SLURM array task id).")
+    var index: Int?
+
+    func validate() throws {
+        guard (spec == nil) != (specs == nil) else {
+            throw ValidationError("give exactly one of --spec FILE or --specs FILE --index N")
+        }
+        if specs != nil, index == nil { throw ValidationError("--specs needs --index N") }
+    }
+
+    private func loadSpec() throws -> JobSpec {
+        if let specs, let index { return try SpecFile.read(at: specs, index: index) }
+        return try ContractJSON.read(JobSpec.self, at: spec!)
+    }
 
     func run() throws {
         let jobSpec: JobSpec
         do {
-            jobSpec = try ContractJSON.read(JobSpec.self, at: spec)
+            jobSpec = try loadSpec()
             guard jobSpec.formatVersion == JobSpec.currentFormatVersion else {
-                throw ContractError.unsupportedVersion(path: spec, found: jobSpec.formatVersion,
+                throw ContractError.unsupportedVersion(path: spec ?? specs!, found: jobSpec.formatVersion,
                                                        supported: JobSpec.currentFormatVersion)
             }
         } catch {
