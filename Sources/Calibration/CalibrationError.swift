@@ -13,6 +13,9 @@ public enum CalibrationError: Error, CustomStringConvertible {
     case hdf5(HDF5Error)
     /// Writing a product failed.
     case outputFailed(path: String, reason: String)
+    /// A step was asked for something it cannot do (e.g. dark with other than 3 runs);
+    /// `name` is the parameter concerned.
+    case invalidArgument(name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum CalibrationError: Error, CustomStringConvertible {
         case let .inconsistent(reason): "inconsistent inputs: \(reason)"
         case let .hdf5(error): error.description
         case let .outputFailed(path, reason): "cannot write \(path): \(reason)"
+        case let .invalidArgument(name, reason): "invalid \(name): \(reason)"
         }
     }
 }
