@@ -38,6 +38,31 @@ public struct XFELSource: Sendable, Equatable {
     public var indexLast: String { "\(indexGroup)/last" }
     /// 2017 only: non-zero for trains with data.
     public var indexStatus: String { "\(indexGroup)/status" }
+
+    // MARK: Everything else a DAQ file holds for the source (simulator, sanity checks)
+
+    /// The four output groups of an XTDF source; each has its own INDEX group.
+    public static let outputGroups = ["detector", "header", "image", "trailer"]
+    /// `INDEX/<source>/<group>` for one of `outputGroups`.
+    public func indexGroup(_ group: String) -> String { "INDEX/\(sourceName)/\(group)" }
+    /// (frames, 1) uint32 bytes per frame.
+    public var imageLength: String { "\(instrumentGroup)/image/length" }
+    /// (frames, 1) uint16 per-frame status.
+    public var imageStatus: String { "\(instrumentGroup)/image/status" }
+    /// Entries of `METADATA/…/dataSourceId` naming this source, one per output group.
+    public var dataSourceIds: [String] { Self.outputGroups.map { "INSTRUMENT/\(sourceName)/\($0)" } }
+
+    /// (trains,) int32 (file format ≥ 1.0): 1 = train id from the time server, 0 = suspect.
+    public static let indexFlag = "INDEX/flag"
+    /// (trains,) uint64 nanoseconds since the epoch (file format ≥ 1.0).
+    public static let indexTimestamp = "INDEX/timestamp"
+    /// 1-element string array, e.g. "1.0". Absent in format 0.5 (2017).
+    public static let metadataFormatVersion = "METADATA/dataFormatVersion"
+    /// Group holding `dataSourceId`, `root`, `deviceId` string arrays: `METADATA/dataSources`
+    /// from format 1.0 on, `METADATA` itself in format 0.5.
+    public static func metadataSourcesGroup(_ layout: XFELLayoutVersion) -> String {
+        layout == .y2017 ? "METADATA" : "METADATA/dataSources"
+    }
 }
 
 /// The raw-file layout generation, detected from the files (they carry no version marker).

@@ -1,0 +1,63 @@
+/// The known answer of a simulated dark run for one pixel of one memory cell in one gain stage:
+/// what a correct dark calibration must recover.
+public struct SimulatedPixel: Sendable, Equatable {
+    /// Mean analog ADU (before rounding and clamping).
+    public var offset: Double
+    /// Standard deviation of the analog ADU.
+    public var noise: Double
+    /// Mean digital (gain-stage) ADU.
+    public var gainLevel: Double
+}
+
+/// The truth model: a pure function of (seed, channel, stage, cell, AGIPD row, AGIPD column),
+/// so the truth file, the raw frames and tests all derive the same numbers independently.
+/// Values are Float-valued (the generator works in Float) and stored as float64.
+struct TruthModel: Sendable {
+    /// Mean digital level per gain stage (high, medium, low); each pixel varies ±150 around it.
+    static let stageGainLevels: [Double] = [4500, 6500, 8000]
+    static let offsetRange = (low: 4000.0, width: 2000.0)
+    static let noiseRange = (low: 5.0, width: 25.0)
+    static let gainLevelSpread = 300.0
+
+    let seed: UInt64
+
+    /// Key shared by all pixels of one (channel, stage, cell); mixed with the pixel index.
+    @inline(__always)
+    func cellKey(channel: Int, stage: Int, cell: Int) -> UInt64 {
+        SplitMix64.key(seed, 0x5452_5554, UInt64(channel), UInt64(stage), UInt64(cell))
+    }
+
+    /// The three values of AGIPD pixel (row, column), as Float (the generator's precision).
+    @inline(__always)
+    func values(cellKey: UInt64, stage: Int, row: Int, column: Int) -> (offset: Float, noise: Float, gain: Float) {
+        let h = SplitMix64.mix(cellKey ^ (UInt64(row * 512 + column) &* 0xD6E8_FEB8_6659_FD93))
+        // Three independent 21-bit uniforms from one hash.
+        let u1 = Double(h & 0x1F_FFFF) * 0x1p-21
+        let u2 = Double((h >> 21) & 0x1F_FFFF) * 0x1p-21
+        let u3 = Double((h >> 42) & 0x1F_FFFF) * 0x1p-21
+        let offset = Self.offsetRange.low + Self.offsetRange.width * u1
+        let noise = Self.noiseRange.low + Self.noiseRange.width * u2
+        let gain = Self.stageGainLevels[stage] + Self.gainLevelSpread * (u3 - 0.5)
+        return (Float(offset), Float(noise), Float(gain))
+    }
+
+    func pixel(channel: Int, stage: Int, cell: Int, row: Int, column: Int) -> SimulatedPixel {
+        let v = values(cellKey: cellKey(channel: channel, stage: stage, cell: cell), stage: stage,
+                       row: row, column: column)
+        return SimulatedPixel(offset: Double(v.offset), noise: Double(v.noise), gainLevel: Double(v.gain))
+    }
+}
+
+/// Module orientation maps (agipd-reference §5.4). Raw files store a module as x[X][Y]
+/// (512 × 128); the truth and all processing use the AGIPD orientation a[r][c] (128 × 512).
+/// Wing 1 (channels 0–7): a[r][c] = x[511−c][r]; wing 2 (channels 8–15): a[r][c] = x[c][127−r].
+enum SimulatorOrientation {
+    @inline(__always)
+    static func isWing1(_ channel: Int) -> Bool { channel < 8 }
+
+    /// AGIPD (row, column) of raw-file pixel (X, Y).
+    @inline(__always)
+    static func agipd(x: Int, y: Int, wing1: Bool) -> (row: Int, column: Int) {
+        wing1 ? (y, 511 - x) : (127 - y, x)
+    }
+}
