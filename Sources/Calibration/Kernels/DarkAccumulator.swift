@@ -1,0 +1,129 @@
+import AGIPD
+
+/// Exact running sums for the dark statistics of one ASIC over one run (agipd-reference §6.3),
+/// so a run of any length is processed in one streaming pass with bounded memory.
+///
+/// Sums are integers: Σa and Σd fit UInt64 for any realistic frame count, Σa² of 16-bit values
+/// fits UInt64 up to 2³² frames, and the variance numerator `n·Σa² − (Σa)²` is formed exactly in
+/// 128 bits. Presence is per frame (slot × cell), so the frame count is kept per cell.
+///
+/// Owns its buffers (allocated once, reused through `reset()`); not thread-safe.
+public final class DarkAccumulator {
+    public let cells: Int
+    static let pixels = ModuleGeometry.asicPixels
+
+    private let sumAnalog: UnsafeMutableBufferPointer<UInt64>
+    private let sumSquares: UnsafeMutableBufferPointer<UInt64>
+    private let sumDigital: UnsafeMutableBufferPointer<UInt64>
+    private let counts: UnsafeMutableBufferPointer<UInt32>
+
+    /// - Parameter cells: memory cells per frame; buffers hold `cells × 4096` sums each.
+    public init(cells: Int) {
+        precondition(cells > 0, "cells must be positive")
+        self.cells = cells
+        let n = cells * Self.pixels
+        sumAnalog = .allocate(capacity: n)
+        sumSquares = .allocate(capacity: n)
+        sumDigital = .allocate(capacity: n)
+        counts = .allocate(capacity: cells)
+        reset()
+    }
+
+    deinit {
+        sumAnalog.deallocate(); sumSquares.deallocate(); sumDigital.deallocate(); counts.deallocate()
+    }
+
+    /// Clears all sums for the next run.
+    public func reset() {
+        sumAnalog.update(repeating: 0); sumSquares.update(repeating: 0)
+        sumDigital.update(repeating: 0); counts.update(repeating: 0)
+    }
+
+    /// Frames seen so far for `cell`.
+    public func frameCount(cell: Int) -> UInt32 { counts[cell] }
+
+    /// Adds a block of slots.
+    /// - Parameters:
+    ///   - analog: (slots, cells, 64, 64) ADC values.
+    ///   - digital: (slots, cells, 64, 64) gain values.
+    ///   - present: (slots, cells); only entries ≠ 0 are added.
+    ///   - slots: number of slots in the block.
+    /// - Complexity: O(present frames × 4096); the pixel loop is branch-free and vectorizable.
+    public func add(analog: UnsafeBufferPointer<UInt16>, digital: UnsafeBufferPointer<UInt16>,
+                    present: UnsafeBufferPointer<UInt8>, slots: Int) {
+        let pixels = Self.pixels
+        precondition(analog.count >= slots * cells * pixels && digital.count >= slots * cells * pixels
+                     && present.count >= slots * cells, "block buffers smaller than slots × cells")
+        let a = analog.baseAddress!, d = digital.baseAddress!
+        let sa = sumAnalog.baseAddress!, sq = sumSquares.baseAddress!, sd = sumDigital.baseAddress!
+        for slot in 0..<slots {
+            for cell in 0..<cells where present[slot * cells + cell] != 0 {
+                counts[cell] &+= 1
+                let frame = (slot * cells + cell) * pixels
+                Self.addFrame(analog: a + frame, digital: d + frame,
+                              sumAnalog: sa + cell * pixels, sumSquares: sq + cell * pixels,
+                              sumDigital: sd + cell * pixels, pixels: pixels)
+            }
+        }
+    }
+
+    /// The inner loop: one frame of one cell into that cell's sums.
+    @inline(__always)
+    static func addFrame(analog: UnsafePointer<UInt16>, digital: UnsafePointer<UInt16>,
+                         sumAnalog: UnsafeMutablePointer<UInt64>, sumSquares: UnsafeMutablePointer<UInt64>,
+                         sumDigital: UnsafeMutablePointer<UInt64>, pixels: Int) {
+        for i in 0..<pixels {
+            let value = UInt64(analog[i])
+            sumAnalog[i] &+= value
+            sumSquares[i] &+= value &* value
+            sumDigital[i] &+= UInt64(digital[i])
+        }
+    }
+
+    /// Writes this run's statistics as gain stage `stage` of `constants`:
+    /// `offset = trunc(mean analog)`, `gainlevel_mean = trunc(mean digital)`,
+    /// `stddev = sqrt(mean((a − mean)²))` (population), `frame_count = n`.
+    /// A cell with no present frame gets offset 0, gain level 0, stddev NaN and frame count 0.
+    public func finish(stage: Int, into constants: inout DarkConstants) {
+        precondition(constants.cells == cells, "constants built for \(constants.cells) cells, sums for \(cells)")
+        let pixels = Self.pixels
+        let base = stage * cells * pixels
+        constants.offset.withUnsafeMutableBufferPointer { offset in
+        constants.gainlevelMean.withUnsafeMutableBufferPointer { gain in
+        constants.stddev.withUnsafeMutableBufferPointer { stddev in
+        constants.frameCount.withUnsafeMutableBufferPointer { frameCount in
+            for cell in 0..<cells {
+                let n = counts[cell]
+                let row = cell * pixels
+                if n == 0 {
+                    for i in 0..<pixels {
+                        offset[base + row + i] = 0; gain[base + row + i] = 0
+                        stddev[base + row + i] = .nan; frameCount[base + row + i] = 0
+                    }
+                    continue
+                }
+                let count = UInt64(n)
+                let countDouble = Double(n)
+                for i in 0..<pixels {
+                    let sa = sumAnalog[row + i]
+                    offset[base + row + i] = Int64(sa / count)
+                    gain[base + row + i] = Int64(sumDigital[row + i] / count)
+                    stddev[base + row + i] = Self.populationStandardDeviation(
+                        sum: sa, sumOfSquares: sumSquares[row + i], count: count) / countDouble
+                    frameCount[base + row + i] = n
+                }
+            }
+        }}}}
+    }
+
+    /// `sqrt(n·Σa² − (Σa)²)`; dividing by n gives the population standard deviation. The
+    /// difference is formed exactly in 128 bits, so there is no cancellation.
+    @inline(__always)
+    static func populationStandardDeviation(sum: UInt64, sumOfSquares: UInt64, count: UInt64) -> Double {
+        let left = count.multipliedFullWidth(by: sumOfSquares)
+        let right = sum.multipliedFullWidth(by: sum)
+        let (low, borrow) = left.low.subtractingReportingOverflow(right.low)
+        let high = left.high &- right.high &- (borrow ? 1 : 0)
+        return (Double(high) * 18_446_744_073_709_551_616.0 + Double(low)).squareRoot()
+    }
+}

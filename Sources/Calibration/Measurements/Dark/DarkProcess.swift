@@ -1,0 +1,114 @@
+import AGIPD
+import FarmContract
+import Foundation
+
+/// The dark process step for one channel and a list of ASICs (agipd-reference §6.3): reads the
+/// gathered files of every sequence of the three dark runs (high, medium, low gain) and writes
+/// one `DarkConstants` product per ASIC, over present frames only, in one streaming pass.
+public struct DarkProcess: Sendable {
+    public var outputDir: String
+    /// High, medium, low gain runs, in that order.
+    public var runs: [Int]
+    public var channel: Int
+    /// ASIC numbers 1…16.
+    public var asics: [Int]
+    public var provenance: Provenance
+    /// Working memory for one block of slots of one ASIC (analog + digital).
+    public var blockBytes: Int
+
+    public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
+                blockBytes: Int = 64 << 20) {
+        self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
+        self.provenance = provenance; self.blockBytes = blockBytes
+    }
+
+    var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark) }
+
+    /// Product path of one ASIC: `<out>/dark/r…-r…-r…/process/dark-AGIPDCC_asicNN_agipd.h5`.
+    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, channel: channel, asic: asic) }
+
+    /// Computes and writes the constants of every ASIC.
+    /// - Returns: the products, warnings (cells without frames) and metrics (`framesUsed`,
+    ///   `bytesRead`, `cells`, `seconds`).
+    /// - Throws: `CalibrationError` naming the run, channel or file at fault; cell counts that
+    ///   differ between runs are an error naming the runs.
+    public func run() throws -> StepReport {
+        let started = ContinuousClock.now
+        do {
+            var report = try process()
+            report.metrics["seconds"] = Gather.seconds(since: started)
+            return report
+        } catch {
+            throw CalibrationError.wrapping(error)
+        }
+    }
+
+    private func process() throws -> StepReport {
+        guard runs.count == DarkConstants.stages else {
+            throw CalibrationError.invalidArgument(name: "runs", reason: "dark needs \(DarkConstants.stages) runs (high, medium, low gain), got \(runs)")
+        }
+        let selected = try asics.map { number -> ASIC in
+            guard let asic = ASIC(number) else {
+                throw CalibrationError.invalidArgument(name: "asics", reason: "ASIC \(number) is not in 1…16")
+            }
+            return asic
+        }
+        let inputs = try runs.map { try DarkRunInput(paths: paths, run: $0, channel: channel) }
+        defer { inputs.forEach { $0.close() } }
+        let cells = try Self.commonCells(inputs)
+
+        let accumulator = DarkAccumulator(cells: cells)
+        let blockSlots = max(1, blockBytes / (2 * cells * ModuleGeometry.asicPixels * 2))
+        let maxSlots = min(blockSlots, inputs.flatMap(\.readers).map(\.header.slots).max() ?? 1)
+        let blockElements = max(1, maxSlots) * cells * ModuleGeometry.asicPixels
+        let analog = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: blockElements)
+        let digital = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: blockElements)
+        defer { analog.deallocate(); digital.deallocate() }
+
+        let collection = ProductCollection(runNumbers: runs.map(ProductPaths.runTag), creationDate: Self.now(),
+                                           provenance: provenance, inputFiles: inputs.flatMap(\.files))
+        var constants = DarkConstants(cells: cells, collection: collection)
+        var report = StepReport()
+        var bytesRead = 0
+        for asic in selected {
+            for (stage, input) in inputs.enumerated() {
+                accumulator.reset()
+                bytesRead += try input.accumulate(asic: asic, into: accumulator, blockSlots: max(1, maxSlots),
+                                                  analog: analog, digital: digital)
+                accumulator.finish(stage: stage, into: &constants)
+            }
+            DarkThresholds.compute(into: &constants)
+            let path = outputPath(asic: asic.number)
+            try StagedProduct.write(to: path) { try constants.write(to: $0) }
+            report.outputs.append(path)
+        }
+        for (stage, input) in inputs.enumerated() {
+            let empty = input.cellsWithoutFrames
+            if !empty.isEmpty {
+                report.warnings.append("run \(runs[stage]) channel \(channel): memory cell(s) \(empty.map(String.init).joined(separator: ", ")) have no frame; their stddev is NaN and frame_count 0")
+            }
+        }
+        report.metrics = [
+            "cells": Double(cells), "bytesRead": Double(bytesRead),
+            "framesUsed": Double(inputs.map(\.presentFrames).reduce(0, +)),
+            "asics": Double(selected.count),
+        ]
+        return report
+    }
+
+    /// The runs' cell count; every run (and every sequence file) must agree.
+    static func commonCells(_ inputs: [DarkRunInput]) throws -> Int {
+        let cells = inputs.map(\.cells)
+        guard let first = cells.first, cells.allSatisfy({ $0 == first }) else {
+            let listing = zip(inputs, cells).map { "run \($0.run): \($1) cells (\($0.files.first ?? "?"))" }
+            throw CalibrationError.inconsistent(reason: "dark runs disagree on memory cells: " + listing.joined(separator: "; "))
+        }
+        return first
+    }
+
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,88 @@
+import AGIPD
+import FarmContract
+import Foundation
+
+/// The gathered files of one dark run and channel (one per sequence listed in the run's
+/// preprocess result), opened and cross-checked once; streams one ASIC at a time.
+final class DarkRunInput {
+    let run: Int
+    let channel: Int
+    let files: [String]
+    let readers: [GatheredSequenceReader]
+    /// Presence mask (slots, cells) of each reader.
+    private let present: [[UInt8]]
+    let cells: Int
+
+    init(paths: ProductPaths, run: Int, channel: Int) throws {
+        self.run = run
+        self.channel = channel
+        let resultPath = paths.preprocessResult(run: run)
+        let result = try GatherPreprocessInput.load(resultPath)
+        guard let entry = result.channel(channel) else {
+            throw CalibrationError.missingInput(path: resultPath, what: "channel \(channel) of run \(run) (not in the preprocess result)")
+        }
+        files = entry.sequences.map { paths.gathered(run: run, channel: channel, sequence: $0.sequence) }
+        guard !files.isEmpty else {
+            throw CalibrationError.missingInput(path: resultPath, what: "any sequence of run \(run) channel \(channel)")
+        }
+        var readers: [GatheredSequenceReader] = []
+        for (path, seq) in zip(files, entry.sequences) {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CalibrationError.missingInput(path: path, what: "gathered file of run \(run) channel \(channel) sequence \(seq.sequence)")
+            }
+            let reader = try GatheredSequenceReader(path: path)
+            let h = reader.header
+            guard h.run == run, h.channel == channel, h.sequence == seq.sequence else {
+                throw CalibrationError.badInput(path: path, reason: "holds run \(h.run) channel \(h.channel) sequence \(h.sequence), expected run \(run) channel \(channel) sequence \(seq.sequence)")
+            }
+            readers.append(reader)
+        }
+        let cellCounts = Set(readers.map(\.header.cells))
+        guard cellCounts.count == 1, let cells = cellCounts.first else {
+            let listing = readers.map { "\(($0.path as NSString).lastPathComponent): \($0.header.cells)" }
+            throw CalibrationError.inconsistent(reason: "run \(run) channel \(channel): gathered files disagree on memory cells: " + listing.joined(separator: ", "))
+        }
+        self.cells = cells
+        self.readers = readers
+        present = try readers.map { try $0.readPresent() }
+    }
+
+    func close() { readers.forEach { try? $0.close() } }
+
+    /// Present frames over all sequences.
+    var presentFrames: Int { present.reduce(0) { $0 + $1.reduce(0) { $0 + Int($1) } } }
+
+    /// Cells that have no present frame in any sequence of this run.
+    var cellsWithoutFrames: [Int] {
+        (0..<cells).filter { cell in
+            !zip(readers, present).contains { reader, mask in
+                (0..<reader.header.slots).contains { mask[$0 * cells + cell] != 0 }
+            }
+        }
+    }
+
+    /// Adds every present frame of `asic` to `accumulator`, in blocks of `blockSlots` slots.
+    /// Blocks without any present frame are not read.
+    /// - Returns: bytes read.
+    func accumulate(asic: ASIC, into accumulator: DarkAccumulator, blockSlots: Int,
+                    analog: UnsafeMutableBufferPointer<UInt16>, digital: UnsafeMutableBufferPointer<UInt16>) throws -> Int {
+        var bytes = 0
+        for (reader, mask) in zip(readers, present) {
+            var start = 0
+            while start < reader.header.slots {
+                let count = min(blockSlots, reader.header.slots - start)
+                let maskRange = (start * cells)..<((start + count) * cells)
+                if mask[maskRange].contains(where: { $0 != 0 }) {
+                    try reader.read(asic: asic, slotOffset: start, slots: count, analog: analog, digital: digital)
+                    mask[maskRange].withUnsafeBufferPointer { presentBlock in
+                        accumulator.add(analog: UnsafeBufferPointer(analog), digital: UnsafeBufferPointer(digital),
+                                        present: presentBlock, slots: count)
+                    }
+                    bytes += 2 * count * cells * ModuleGeometry.asicPixels * 2
+                }
+                start += count
+            }
+        }
+        return bytes
+    }
+}
