@@ -1,0 +1,72 @@
+/// The lowest configuration layer, compiled in. It mirrors the original's `base.yaml` +
+/// `xfel.yaml` (agipd-reference §3.4) under CalFarm's names, with three deliberate changes:
+/// no partition (`upex` exists only on Maxwell; a site file names the partition), no mail address,
+/// and `n_jobs` only where it means something (process). Every declared key appears here, so
+/// `effectiveYAML` always lists the complete configuration.
+enum BuiltinDefaults {
+    static let yaml = """
+        general:
+          detector_string: MID_DET_AGIPD1M-1
+          runs: []
+          channels: 0-15
+          asics: 1-16
+          module: null
+          temperature: null
+          partition: null
+          account: null
+          qos: null
+          mail_user: null
+          mail_type: END,FAIL
+          environment: []
+          template_dir: null
+          worker: null
+          extra_sbatch: []
+        preprocess:
+          time_limit: "00:05:00"
+          memory: null
+          cpus: 1
+          array_throttle: 0
+        gather:
+          time_limit: "00:45:00"
+          memory: null
+          cpus: 1
+          array_throttle: 0
+        process:
+          time_limit: "00:45:00"
+          memory: null
+          cpus: 1
+          n_jobs: 16
+          array_throttle: 0
+        merge:
+          time_limit: "00:05:00"
+          memory: null
+          cpus: 1
+          array_throttle: 0
+        join:
+          time_limit: "00:05:00"
+          memory: null
+          cpus: 1
+          array_throttle: 0
+        retry:
+          max_attempts: 3
+          timeout_factor: 2.0
+        dark:
+          tint: tint150ns
+          run_names: [hg, mg, lg]
+        xray:
+          element: Cu
+        drspc:
+          run_names: [r1, r2, r3, r4, r5, r6, r7, r8]
+        drscs:
+          currents: [itestc20, itestc80, itestc150]
+          safety_factor: 1000
+          run_names: [col15, col26, col37, col48]
+        local:
+          workers: 0
+        store:
+          journal_mode: auto
+        slurm:
+          max_array_size: 1001
+
+        """
+}

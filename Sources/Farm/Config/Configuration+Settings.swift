@@ -1,0 +1,121 @@
+import FarmContract
+import Foundation
+
+/// The `general` section, typed.
+public struct GeneralSettings: Sendable, Equatable {
+    public var detectorString: String
+    public var runs: [Int]
+    public var channels: [Int]
+    public var asics: [Int]
+    public var module: String?
+    public var temperature: String?
+    public var partition: String?
+    public var account: String?
+    public var qos: String?
+    public var mailUser: String?
+    /// Comma-separated SLURM mail types, upper case.
+    public var mailType: String
+    /// Shell lines run before the worker starts.
+    public var environment: [String]
+    public var templateDir: String?
+    public var worker: String?
+    /// Raw sbatch options, one per `#SBATCH` line.
+    public var extraSbatch: [String]
+}
+
+/// What one job of a step asks SLURM for (a step section, typed).
+public struct StepResources: Sendable, Hashable {
+    /// SLURM `--time` text, e.g. `12:00:00`.
+    public var timeLimit: String
+    /// SLURM `--mem`, or nil for the cluster default.
+    public var memory: String?
+    public var cpus: Int
+    /// Maximum simultaneously running array tasks; 0 = unthrottled.
+    public var arrayThrottle: Int
+
+    public init(timeLimit: String, memory: String? = nil, cpus: Int = 1, arrayThrottle: Int = 0) {
+        self.timeLimit = timeLimit
+        self.memory = memory
+        self.cpus = cpus
+        self.arrayThrottle = arrayThrottle
+    }
+}
+
+/// The `retry` section, typed.
+public struct RetrySettings: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var timeoutFactor: Double
+}
+
+/// The `store.journal_mode` choice.
+public enum JournalModeSetting: String, Sendable {
+    case auto, wal, delete
+}
+
+extension Configuration {
+    public var general: GeneralSettings {
+        GeneralSettings(
+            detectorString: string("general.detector_string"),
+            runs: values["general.runs"]?.intsValue ?? [],
+            channels: values["general.channels"]?.intsValue ?? [],
+            asics: values["general.asics"]?.intsValue ?? [],
+            module: optionalString("general.module"),
+            temperature: optionalString("general.temperature"),
+            partition: optionalString("general.partition"),
+            account: optionalString("general.account"),
+            qos: optionalString("general.qos"),
+            mailUser: optionalString("general.mail_user"),
+            mailType: string("general.mail_type"),
+            environment: values["general.environment"]?.stringsValue ?? [],
+            templateDir: optionalString("general.template_dir"),
+            worker: optionalString("general.worker"),
+            extraSbatch: values["general.extra_sbatch"]?.stringsValue ?? [])
+    }
+
+    /// The resources of `step`'s jobs.
+    public func resources(for step: Step) -> StepResources {
+        let s = step.rawValue
+        return StepResources(timeLimit: string("\(s).time_limit"), memory: optionalString("\(s).memory"),
+                             cpus: int("\(s).cpus"), arrayThrottle: int("\(s).array_throttle"))
+    }
+
+    /// `process.n_jobs`: ASIC chunks per channel.
+    public var processChunksPerChannel: Int { int("process.n_jobs") }
+
+    public var retry: RetrySettings {
+        RetrySettings(maxAttempts: int("retry.max_attempts"),
+                      timeoutFactor: values["retry.timeout_factor"]?.numberValue ?? 1)
+    }
+
+    /// `local.workers`, with 0 resolved to the number of active CPUs.
+    public var localWorkers: Int {
+        let n = int("local.workers")
+        return n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    public var journalMode: JournalModeSetting { JournalModeSetting(rawValue: string("store.journal_mode")) ?? .auto }
+
+    /// `slurm.max_array_size`: the cluster's MaxArraySize (task indices must stay below it).
+    public var maxArraySize: Int { int("slurm.max_array_size") }
+
+    /// `drscs.currents`.
+    public var drscsCurrents: [String] { values["drscs.currents"]?.stringsValue ?? [] }
+
+    /// The measurement section as job parameters: every key, lists joined by commas.
+    public func parameters(for measurement: FarmContract.Measurement) -> [String: String] {
+        guard let section = ConfigurationSchema.section(measurement.rawValue) else { return [:] }
+        var out: [String: String] = [:]
+        for key in section.keys {
+            out[key.name] = values["\(section.name).\(key.name)"]?.parameterString ?? ""
+        }
+        return out
+    }
+
+    /// The worker executable: `general.worker` if set, else `calfarm-worker` in the directory of
+    /// `executablePath` (the running `calfarm`).
+    public func workerPath(executablePath: String = CommandLine.arguments.first ?? "calfarm") -> String {
+        if let worker = general.worker { return worker }
+        let resolved = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+        return resolved.deletingLastPathComponent().appendingPathComponent("calfarm-worker").path
+    }
+}

@@ -1,0 +1,103 @@
+/// The declared configuration: every section and key CalFarm reads, with its type and meaning.
+/// Defaults live in ``BuiltinDefaults`` (YAML), so the schema and the defaults are checked against
+/// each other by a test. Adding a key = one line here plus one line in the defaults.
+public enum ConfigurationSchema {
+    /// One declared key.
+    public struct Key: Sendable {
+        public let name: String
+        public let type: ConfigurationType
+        public let summary: String
+        init(_ name: String, _ type: ConfigurationType, _ summary: String) {
+            self.name = name
+            self.type = type
+            self.summary = summary
+        }
+    }
+
+    /// One declared section.
+    public struct Section: Sendable {
+        public let name: String
+        public let keys: [Key]
+        public func key(_ name: String) -> Key? { keys.first { $0.name == name } }
+    }
+
+    /// Keys shared by every step section.
+    private static func stepKeys(extra: [Key] = []) -> [Key] {
+        [
+            Key("time_limit", .slurmTime, "SLURM --time of each job of this step"),
+            Key("memory", .optionalMemory, "SLURM --mem of each job; null leaves it to the cluster"),
+            Key("cpus", .integer(minimum: 1), "SLURM --cpus-per-task"),
+        ] + extra + [
+            Key("array_throttle", .integer(minimum: 0), "at most this many array tasks at once (%N); 0 = no limit"),
+        ]
+    }
+
+    /// All sections in the order `effectiveYAML` prints them.
+    public static let sections: [Section] = [
+        Section(name: "general", keys: [
+            Key("detector_string", .string, "XFEL source prefix, e.g. MID_DET_AGIPD1M-1"),
+            Key("runs", .integers(range: 0...99_999), "run numbers (dark: high, medium, low gain order); --runs"),
+            Key("channels", .integers(range: 0...15), "XFEL module channels; --channels"),
+            Key("asics", .integers(range: 1...16), "ASICs of each module; --asics"),
+            Key("module", .optionalString, "CFEL module name, e.g. M304; --module"),
+            Key("temperature", .optionalString, "CFEL temperature directory, e.g. temperature_m20C; --temperature"),
+            Key("partition", .optionalString, "SLURM partition; null = the cluster's default"),
+            Key("account", .optionalString, "SLURM account"),
+            Key("qos", .optionalString, "SLURM quality of service"),
+            Key("mail_user", .optionalString, "mail address; one mail per request, not per job"),
+            Key("mail_type", .mailTypes, "SLURM --mail-type of the request's mail"),
+            Key("environment", .strings, "shell lines run before the worker, e.g. module load hdf5"),
+            Key("template_dir", .optionalString, "directory with the site's own slurm-array.sbatch.mustache"),
+            Key("worker", .optionalString, "path of calfarm-worker; null = next to the running calfarm"),
+            Key("extra_sbatch", .strings, "raw sbatch options, one per #SBATCH line, e.g. --constraint=hsw"),
+        ]),
+        Section(name: "preprocess", keys: stepKeys()),
+        Section(name: "gather", keys: stepKeys()),
+        Section(name: "process", keys: stepKeys(extra: [
+            Key("n_jobs", .integer(minimum: 1), "ASIC chunks per channel (balanced: exactly min(n_jobs, ASICs))"),
+        ])),
+        Section(name: "merge", keys: stepKeys()),
+        Section(name: "join", keys: stepKeys()),
+        Section(name: "retry", keys: [
+            Key("max_attempts", .integer(minimum: 1), "attempts per job unit, the first included"),
+            Key("timeout_factor", .number(minimum: 1), "time limit multiplier after a TIMEOUT"),
+        ]),
+        Section(name: "dark", keys: [
+            Key("tint", .optionalString, "CFEL integration time directory, e.g. tint150ns"),
+            Key("run_names", .strings, "CFEL run names in gain order"),
+        ]),
+        Section(name: "xray", keys: [
+            Key("element", .string, "fluorescence target element, e.g. Cu"),
+        ]),
+        Section(name: "drspc", keys: [
+            Key("run_names", .strings, "CFEL run names of the 8 pulse-capacitor runs"),
+        ]),
+        Section(name: "drscs", keys: [
+            Key("currents", .strings, "current-source settings; 4 runs per current"),
+            Key("safety_factor", .integer(minimum: 0), "ADU margin of the gain-stage fit"),
+            Key("run_names", .strings, "CFEL run names of the 4 column-group runs"),
+        ]),
+        Section(name: "local", keys: [
+            Key("workers", .integer(minimum: 0), "parallel worker processes of --executor local; 0 = one per CPU"),
+        ]),
+        Section(name: "store", keys: [
+            Key("journal_mode", .choice(["auto", "wal", "delete"]),
+                "SQLite journal; auto = WAL on local disks, DELETE on network filesystems"),
+        ]),
+        Section(name: "slurm", keys: [
+            Key("max_array_size", .integer(minimum: 2), "the cluster's MaxArraySize; arrays are split below it"),
+        ]),
+    ]
+
+    private static let index: [String: Section] = Dictionary(uniqueKeysWithValues: sections.map { ($0.name, $0) })
+
+    public static func section(_ name: String) -> Section? { index[name] }
+
+    /// The declared key for `section.key`, if any.
+    public static func key(section: String, name: String) -> Key? { index[section]?.key(name) }
+
+    /// Every `section.key`, in print order.
+    public static var allKeyPaths: [String] {
+        sections.flatMap { section in section.keys.map { "\(section.name).\($0.name)" } }
+    }
+}

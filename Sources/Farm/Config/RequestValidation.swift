@@ -1,0 +1,72 @@
+import FarmContract
+
+/// Per-measurement checks of the request values (runs, channels, ASICs, CFEL module and
+/// temperature). Errors name the key in both spellings, e.g. `--runs/general.runs`.
+public enum RequestValidation {
+    public static let runsKey = "--runs/general.runs"
+    public static let channelsKey = "--channels/general.channels"
+    public static let asicsKey = "--asics/general.asics"
+    public static let moduleKey = "--module/general.module"
+    public static let temperatureKey = "--temperature/general.temperature"
+    public static let channelRange = 0...15
+    public static let asicRange = 1...16
+
+    /// How many runs `measurement` needs, and the rule in words.
+    /// dark 3 (high, medium, low gain), drspc 8, xray 1, drscs 4 per current of `drscs.currents`.
+    public static func expectedRunCount(for measurement: FarmContract.Measurement,
+                                        configuration: Configuration) -> (count: Int, rule: String) {
+        switch measurement {
+        case .dark: return (3, "one per gain stage: high, medium, low")
+        case .drspc: return (8, "one per pulse-capacitor row group")
+        case .xray: return (1, "one fluorescence run")
+        case .drscs:
+            let currents = configuration.drscsCurrents.count
+            return (4 * currents, "4 column-group runs × \(currents) currents of drscs.currents, current by current")
+        }
+    }
+
+    /// Checks the request values; throws the first problem found.
+    public static func validate(measurement: FarmContract.Measurement, facility: Facility, runs: [Int],
+                                channels: [Int], asics: [Int], module: String?, temperature: String?,
+                                configuration: Configuration) throws(ConfigurationError) {
+        if measurement == .drscs, configuration.drscsCurrents.isEmpty {
+            throw .emptyList(key: "drscs.currents")
+        }
+        let expected = expectedRunCount(for: measurement, configuration: configuration)
+        guard runs.count == expected.count else {
+            throw .wrongRunCount(key: runsKey, measurement: measurement, expected: expected.count,
+                                 got: runs.count, rule: expected.rule)
+        }
+        try checkDistinct(runs, key: runsKey)
+        for run in runs where run < 0 {
+            throw .outOfRange(key: runsKey, what: "run", value: run, allowed: 0...99_999)
+        }
+        if facility == .xfel {
+            guard !channels.isEmpty else { throw .emptyList(key: channelsKey) }
+            for channel in channels where !channelRange.contains(channel) {
+                throw .outOfRange(key: channelsKey, what: "channel", value: channel, allowed: channelRange)
+            }
+            try checkDistinct(channels, key: channelsKey)
+        }
+        guard !asics.isEmpty else { throw .emptyList(key: asicsKey) }
+        for asic in asics where !asicRange.contains(asic) {
+            throw .outOfRange(key: asicsKey, what: "ASIC", value: asic, allowed: asicRange)
+        }
+        try checkDistinct(asics, key: asicsKey)
+        if facility == .cfel {
+            guard let module, !module.isEmpty else {
+                throw .missingSetting(key: moduleKey, reason: "CFEL data is organised per module (e.g. M304)")
+            }
+            guard let temperature, !temperature.isEmpty else {
+                throw .missingSetting(key: temperatureKey, reason: "CFEL raw data lives under <input>/<temperature>/")
+            }
+        }
+    }
+
+    private static func checkDistinct(_ values: [Int], key: String) throws(ConfigurationError) {
+        var seen = Set<Int>()
+        for value in values where !seen.insert(value).inserted {
+            throw .duplicateValue(key: key, value: value)
+        }
+    }
+}
