@@ -1,0 +1,80 @@
+import FarmContract
+
+/// Which steps a request plans: the whole pipeline or one step alone.
+public enum RunType: String, Sendable, CaseIterable, Codable {
+    case all, preprocess, gather, process, merge, join
+
+    /// The single step, or nil for `all`.
+    public var step: Step? { Step(rawValue: rawValue) }
+}
+
+/// Everything the planner needs to expand one calibration request into job units.
+public struct PlanRequest: Sendable {
+    public var facility: Facility
+    public var measurement: FarmContract.Measurement
+    /// Run numbers in the measurement's order (dark: high, medium, low gain).
+    public var runs: [Int]
+    public var runType: RunType
+    /// XFEL channels (module slots). Ignored for CFEL (one module).
+    public var channels: [Int]
+    public var asics: [Int]
+    /// Raw data root: XFEL `<input>/raw/rNNNN/`, CFEL `<input>/<temperature>/…`.
+    public var inputDir: String
+    /// Product root (see FarmContract.ProductPaths).
+    public var outputDir: String
+    /// CFEL module name, e.g. `M304`.
+    public var module: String?
+    /// CFEL temperature directory, e.g. `temperature_m20C`.
+    public var temperature: String?
+    public var configuration: Configuration
+
+    /// Creates a request. Runs, channels, ASICs, module and temperature left nil come from the
+    /// configuration's `general` section (so `--set general.channels=0-3` and `--channels 0-3` agree).
+    public init(facility: Facility = .xfel, measurement: FarmContract.Measurement, inputDir: String,
+                outputDir: String, runType: RunType = .all, runs: [Int]? = nil, channels: [Int]? = nil,
+                asics: [Int]? = nil, module: String? = nil, temperature: String? = nil,
+                configuration: Configuration = .defaults) {
+        let general = configuration.general
+        self.facility = facility
+        self.measurement = measurement
+        self.inputDir = inputDir
+        self.outputDir = outputDir
+        self.runType = runType
+        self.runs = runs ?? general.runs
+        self.channels = channels ?? general.channels
+        self.asics = asics ?? general.asics
+        self.module = module ?? general.module
+        self.temperature = temperature ?? general.temperature
+        self.configuration = configuration
+    }
+
+    /// The request's products and raw files.
+    public var paths: ProductPaths { ProductPaths(inputDir: inputDir, outputDir: outputDir, measurement: measurement) }
+
+    /// Checks runs, channels, ASICs and CFEL settings against the measurement's rules.
+    /// - Throws: ``ConfigurationError`` naming the key.
+    public func validate() throws {
+        try RequestValidation.validate(measurement: measurement, facility: facility, runs: runs,
+                                       channels: channels, asics: asics, module: module,
+                                       temperature: temperature, configuration: configuration)
+    }
+
+    /// The steps this request plans, in order.
+    /// - Throws: ``PlanError/stepNotApplicable(step:reason:)`` for a step the facility or measurement lacks.
+    public func plannedSteps() throws -> [Step] {
+        let pipeline: [Step]
+        switch facility {
+        case .xfel: pipeline = measurement == .drscs ? [.preprocess, .gather, .process, .merge, .join]
+                                                      : [.preprocess, .gather, .process, .join]
+        case .cfel: pipeline = measurement == .drscs ? [.gather, .process, .merge] : [.gather, .process]
+        }
+        guard let step = runType.step else { return pipeline }
+        guard pipeline.contains(step) else {
+            let reason = step == .merge
+                ? "merge exists only for drscs (it combines the currents)"
+                : "CFEL data has no \(step.rawValue) step (one module, no XFEL train index or detector join)"
+            throw PlanError.stepNotApplicable(step: step, reason: reason)
+        }
+        return [step]
+    }
+}

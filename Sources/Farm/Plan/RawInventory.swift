@@ -1,0 +1,54 @@
+import FarmContract
+import Foundation
+
+/// Which raw sequence files exist, per run and channel, found by listing each run directory once
+/// (names only: no HDF5, no per-file stat).
+public struct RawInventory: Sendable, Equatable {
+    /// run → channel → ascending sequence numbers.
+    public var sequences: [Int: [Int: [Int]]]
+
+    public init(sequences: [Int: [Int: [Int]]]) {
+        self.sequences = sequences
+    }
+
+    /// The sequences of `channel` in `run` (empty if none).
+    public func sequences(run: Int, channel: Int) -> [Int] { sequences[run]?[channel] ?? [] }
+
+    /// Lists `<inputDir>/raw/rNNNN/` for every run and parses `RAW-R…-AGIPD…-S…h5` names.
+    /// Files of another run number, and names that do not parse, are ignored.
+    /// - Throws: ``PlanError/missingRunDirectory(run:path:)`` naming the run and path.
+    public static func scan(inputDir: String, runs: [Int]) throws -> RawInventory {
+        let paths = ProductPaths(inputDir: inputDir, outputDir: "", measurement: .dark)
+        var out: [Int: [Int: [Int]]] = [:]
+        for run in runs {
+            let dir = paths.rawRunDir(run: run)
+            var byChannel: [Int: [Int]] = [:]
+            for name in try listDirectory(dir, run: run) {
+                guard let parsed = ProductPaths.parseRawFileName(name), parsed.run == run else { continue }
+                byChannel[parsed.channel, default: []].append(parsed.sequence)
+            }
+            for channel in byChannel.keys { byChannel[channel]!.sort() }
+            out[run] = byChannel
+        }
+        return RawInventory(sequences: out)
+    }
+
+    /// readdir(3) directly: FileManager would build an NSArray of every name first.
+    private static func listDirectory(_ path: String, run: Int) throws -> [String] {
+        guard let dir = opendir(path) else {
+            let code = errno
+            if code == ENOENT { throw PlanError.missingRunDirectory(run: run, path: path) }
+            if code == ENOTDIR { throw PlanError.notADirectory(path: path) }
+            throw PlanError.unreadableDirectory(path: path, reason: String(cString: strerror(code)))
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name.hasPrefix("RAW-") { names.append(name) }
+        }
+        return names
+    }
+}
