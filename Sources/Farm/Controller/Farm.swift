@@ -1,0 +1,24 @@
+import FarmContract
+import Foundation
+
+/// The controller's facade: one state database, and the operations users run against it.
+/// Commands are thin wrappers around these methods. Not thread-safe: one per process.
+public final class Farm {
+    public let store: FarmStore
+    /// Environment the controller reads (CALFARM_* variables, HOME) and passes to workers.
+    public let environment: [String: String]
+
+    /// `--db`, else `CALFARM_DB`, else `$CALFARM_HOME/calfarm.sqlite` (`~/.calfarm`).
+    public static func databasePath(explicit: String?, environment: [String: String]) -> String {
+        if let explicit { return explicit }
+        if let env = environment["CALFARM_DB"], !env.isEmpty { return env }
+        let home = environment["CALFARM_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.calfarm"
+        return "\(home)/calfarm.sqlite"
+    }
+
+    public init(databasePath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.store = try FarmStore(path: databasePath)
+        self.environment = environment
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The answer to `calfarm status`: counts per state and step, the failed jobs with reason and
+/// log, and what the join reported missing. Its JSON form is the `--json` contract.
+public struct StatusReport: Codable, Sendable, Equatable {
+    /// Counts of job units by state. `pending` = planned + queued.
+    public struct Counts: Codable, Sendable, Equatable {
+        public var total = 0
+        public var pending = 0
+        public var running = 0
+        public var done = 0
+        public var failed = 0
+        public var cancelled = 0
+        public init() {}
+    }
+
+    public struct FailedJob: Codable, Sendable, Equatable {
+        public var job: String
+        public var step: String
+        public var state: String
+        public var attempts: Int
+        public var reason: String
+        public var log: String?
+        public var exitCode: Int?
+        public var slurmJobID: String?
+    }
+
+    public struct Missing: Codable, Sendable, Equatable {
+        public var channel: Int
+        public var asics: [Int]
+        public var reason: String
+    }
+
+    public var request: String
+    /// planned, running, done, failed, partial, cancelled.
+    public var state: String
+    public var measurement: String
+    public var executor: String
+    public var createdAt: Date
+    public var jobs: Counts
+    /// Per step (in pipeline order), the same counts.
+    public var steps: [String: Counts]
+    public var stepOrder: [String]
+    public var failed: [FailedJob]
+    public var missing: [Missing]
+    /// Notes about the refresh itself (e.g. "SLURM accounting is disabled; states from squeue and result files").
+    public var notes: [String]
+    public var outputDir: String
+}
