@@ -20,10 +20,15 @@ public enum JournalModePolicy: String, Sendable, CaseIterable {
     /// The mode for a database in `directory`, with the filesystem that decided it.
     public func resolve(forDirectory directory: String) -> (mode: JournalMode, filesystem: FilesystemKind) {
         let filesystem = FilesystemKind.of(path: directory)
+        return (mode(on: filesystem), filesystem)
+    }
+
+    /// The mode for a database on `filesystem`.
+    public func mode(on filesystem: FilesystemKind) -> JournalMode {
         switch self {
-        case .wal: return (.wal, filesystem)
-        case .delete: return (.delete, filesystem)
-        case .auto: return (filesystem.isShared ? .delete : .wal, filesystem)
+        case .wal: return .wal
+        case .delete: return .delete
+        case .auto: return filesystem.isShared ? .delete : .wal
         }
     }
 }
