@@ -4,27 +4,103 @@ import Foundation
 extension Farm {
     /// Plans a request without storing or submitting anything: the DAG, the effective
     /// configuration and the rendered scripts.
-    public func plan(_ options: SubmitOptions) throws -> PlanPreview { fatalError("todo") }
+    public func plan(_ options: SubmitOptions) throws -> PlanPreview {
+        let configuration = try configuration(for: options)
+        let graph = try Planner.plan(planRequest(options, configuration: configuration))
+        let id = "plan-preview"
+        let record = makeRecord(id: id, graph: graph, options: options, configuration: configuration)
+        let batches = SubmissionBatch.make(graph: graph, submitting: Set(graph.units.map(\.id)), active: [],
+                                           maxArraySize: configuration.maxArraySize, tokenPrefix: "\(id).s1")
+        let executor = try SlurmExecutor(
+            client: SlurmClient(), store: store, workspace: RequestWorkspace(root: record.workDir), request: record,
+            configuration: configuration, specs: JobSpecFactory(graph: graph, requestID: id),
+            workerPath: workerPath(configuration), known: [:])
+        let scripts = try batches.enumerated().map { i, batch in
+            (group: batch.group, script: try executor.script(for: batch, mailCarrier: i == batches.count - 1))
+        }
+        return PlanPreview(graph: graph, configurationYAML: configuration.effectiveYAML, scripts: scripts,
+                           sbatchCalls: batches.count)
+    }
 
     /// Plans, stores and submits a request. With the local executor this runs the whole request
     /// before returning. `progress` receives one line per notable event.
-    public func submit(_ options: SubmitOptions, progress: (String) -> Void = { _ in }) throws -> SubmitOutcome { fatalError("todo") }
+    public func submit(_ options: SubmitOptions, progress: (String) -> Void = { _ in }) throws -> SubmitOutcome {
+        let configuration = try configuration(for: options)
+        let graph = try Planner.plan(planRequest(options, configuration: configuration))
+        let id = RequestID.make(measurement: options.measurement)
+        let record = makeRecord(id: id, graph: graph, options: options, configuration: configuration)
+        let workspace = RequestWorkspace(root: record.workDir)
+        try workspace.create()
+        let jobs = graph.units.map { unit in
+            JobUnitRecord(request: id, id: unit.id, step: unit.step, runs: unit.runs, channel: unit.channel,
+                          sequence: unit.sequence, asics: unit.asics, resultPath: workspace.resultPath(job: unit.id),
+                          arrayGroup: unit.arrayGroup, timeLimit: unit.resources.timeLimit)
+        }
+        let edges = graph.units.flatMap { unit in
+            unit.dependencies.map { DependencyRecord(request: id, job: unit.id, dependsOn: $0.unit,
+                                                     kind: $0.kind == .completion ? .completion : .success) }
+        }
+        try store.createRequest(record, jobs: jobs, dependencies: edges)
+        for warning in graph.warnings { progress("warning: \(warning)") }
+        let calls = try launch(record, graph: graph, configuration: configuration,
+                               units: Set(graph.units.map(\.id)), active: [:], progress: progress)
+        try updateRequestState(id)
+        return SubmitOutcome(request: id, jobs: graph.count, sbatchCalls: calls, executor: options.executor.rawValue,
+                             warnings: graph.warnings.map(\.description))
+    }
 
-    /// Refreshes (one batched squeue + sacct, result files of open jobs) and reports.
-    /// `request` nil = the latest request.
-    public func status(request: String?, refresh: Bool = true) throws -> StatusReport { fatalError("todo") }
+    /// Hands `units` to the request's executor. Returns the number of `sbatch` calls.
+    func launch(_ record: RequestRecord, graph: JobGraph, configuration: Configuration, units: Set<String>,
+                active: [String: SlurmJobID], progress: (String) -> Void) throws -> Int {
+        let workspace = RequestWorkspace(root: record.workDir)
+        let round = try store.submissions(request: record.id).count + 1
+        let batches = SubmissionBatch.make(graph: graph, submitting: units, active: Set(active.keys),
+                                           maxArraySize: configuration.maxArraySize,
+                                           tokenPrefix: "\(record.id).s\(round)")
+        let specs = JobSpecFactory(graph: graph, requestID: record.id, configurationYAML: record.configuration)
+        let attempts = try Dictionary(store.jobs(request: record.id).map { ($0.id, $0.attempts) }, uniquingKeysWith: max)
+        switch ExecutorKind(rawValue: record.executor) ?? .slurm {
+        case .local:
+            let local = LocalExecutor(store: store, workspace: workspace, request: record, specs: specs,
+                                      workerPath: workerPath(configuration), parallel: configuration.localWorkers,
+                                      environment: environment)
+            try local.run(batches, progress: progress)
+            return 0
+        case .slurm:
+            var executor = try SlurmExecutor(client: SlurmClient(), store: store, workspace: workspace, request: record,
+                                             configuration: configuration, specs: specs,
+                                             workerPath: workerPath(configuration), known: active)
+            for (i, batch) in batches.enumerated() {
+                let attempt = (batch.units.map { attempts[$0.id] ?? 0 }.max() ?? 0) + 1
+                let id = try executor.submit(batch, mailCarrier: i == batches.count - 1, attempt: attempt)
+                progress("submitted \(batch.group) (\(batch.units.count) tasks) as SLURM job \(id)")
+            }
+            return batches.count
+        }
+    }
 
-    /// Refreshes every `interval` seconds (growing ×1.5 up to 60 s while nothing changes) until the
-    /// request ends, calling `onUpdate` after each refresh; applies the automatic retry policy.
-    public func wait(request: String, interval: Double = 5, onUpdate: (StatusReport) -> Void = { _ in }) throws -> StatusReport { fatalError("todo") }
+    func makeRecord(id: String, graph: JobGraph, options: SubmitOptions, configuration: Configuration) -> RequestRecord {
+        let request = graph.request
+        return RequestRecord(id: id, createdAt: Date(), facility: request.facility, measurement: request.measurement,
+                             runs: request.runs, channels: request.channels, asics: request.asics,
+                             runType: request.runType.rawValue, inputDir: request.inputDir, outputDir: request.outputDir,
+                             executor: options.executor.rawValue, configuration: configuration.effectiveYAML,
+                             workDir: RequestWorkspace(request: id, outputDir: request.outputDir).root)
+    }
 
-    /// Resubmits only failed, timed-out, cancelled, node-failed or never-run units and the not-done
-    /// units downstream of them; completes submissions a killed controller left half-done.
-    public func resume(request: String, progress: (String) -> Void = { _ in }) throws -> ResumeOutcome { fatalError("todo") }
+    /// `general.worker`, else `CALFARM_WORKER`, else `calfarm-worker` beside the running program.
+    func workerPath(_ configuration: Configuration) -> String {
+        if configuration.general.worker == nil, let env = environment["CALFARM_WORKER"], !env.isEmpty { return env }
+        return configuration.workerPath()
+    }
 
-    /// Cancels every queued or running unit of the request.
-    public func cancel(request: String) throws -> CancelOutcome { fatalError("todo") }
-
-    /// The log files of a job unit's attempts, newest last. `request` nil = the latest request.
-    public func logs(request: String?, job: String) throws -> [LogEntry] { fatalError("todo") }
+    func updateRequestState(_ id: String) throws {
+        var totals: [JobState: Int] = [:]
+        for (_, counts) in try store.statusCounts(request: id) {
+            for (state, n) in counts { totals[state, default: 0] += n }
+        }
+        let current = try store.request(id)?.state
+        if current == .cancelled { return }
+        try store.setRequestState(RequestState.derived(from: totals), request: id)
+    }
 }

@@ -1,0 +1,29 @@
+import FarmContract
+import Foundation
+
+extension Farm {
+    /// Cancels every queued or running unit of the request (and marks never-run units cancelled).
+    public func cancel(request: String) throws -> CancelOutcome {
+        let record = try requestRecord(request)
+        let open = try store.openAttempts(request: record.id)
+        let arrays = Array(Set(open.compactMap { $0.slurmJobID.flatMap(Int.init) })).sorted()
+        if record.executor == ExecutorKind.slurm.rawValue, !arrays.isEmpty {
+            try SlurmClient().cancel(arrays.map { SlurmJobID(job: $0) })
+        }
+        let unfinished = try store.jobs(request: record.id, states: [.planned, .queued, .running]).map(\.id)
+        try store.markJobsCancelled(request: record.id, jobs: unfinished, reason: "cancelled by the user")
+        try store.setRequestState(.cancelled, request: record.id)
+        return CancelOutcome(request: record.id, cancelled: unfinished.count, slurmJobs: arrays.map(String.init))
+    }
+
+    /// The log files of a job unit's attempts, oldest first. `request` nil = the latest request.
+    public func logs(request: String?, job: String) throws -> [LogEntry] {
+        let record = try requestRecord(request)
+        guard try store.job(request: record.id, id: job) != nil else {
+            throw FarmError.unknownJob(request: record.id, job: job)
+        }
+        return try store.attempts(request: record.id, job: job).compactMap { attempt in
+            attempt.logPath.map { LogEntry(job: job, attempt: attempt.number, path: $0, state: attempt.state.rawValue) }
+        }
+    }
+}

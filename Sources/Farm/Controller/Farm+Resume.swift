@@ -1,0 +1,112 @@
+import FarmContract
+import Foundation
+
+extension Farm {
+    /// Resubmits only failed, timed-out, cancelled, node-failed or never-run units and the not-done
+    /// units downstream of them; completes submissions a killed controller left half-done.
+    public func resume(request: String, progress: (String) -> Void = { _ in }) throws -> ResumeOutcome {
+        let record = try requestRecord(request)
+        let recovered = try recoverSubmissions(record, progress: progress)
+        _ = try refresh(record)
+        let (graph, configuration) = try storedGraph(record)
+        let jobs = try store.jobs(request: record.id)
+        let state = Dictionary(uniqueKeysWithValues: jobs.map { ($0.id, $0.state) })
+        let broken = Set(jobs.filter { $0.state.needsRerun }.map(\.id))
+        // Everything downstream of a rerun reruns too (a done join must see the new process output).
+        let rerun = broken.union(graph.downstream(of: broken)).filter { !(state[$0]?.isActive ?? false) }
+        guard !rerun.isEmpty else {
+            progress("nothing to resume: every job unit is done or still running")
+            return ResumeOutcome(request: record.id, resubmitted: [], recovered: recovered, sbatchCalls: 0)
+        }
+        try store.resetForResume(request: record.id, jobs: Array(rerun))
+        let calls = try launch(record, graph: graph, configuration: configuration, units: rerun,
+                               active: try activeSlurmIDs(record.id), progress: progress)
+        try updateRequestState(record.id)
+        let ordered = graph.units.map(\.id).filter { rerun.contains($0) }
+        return ResumeOutcome(request: record.id, resubmitted: ordered, recovered: recovered, sbatchCalls: calls)
+    }
+
+    /// Submissions whose token was recorded but never confirmed (the controller died around
+    /// `sbatch`): if SLURM has the job, record it as submitted; otherwise mark it failed.
+    func recoverSubmissions(_ record: RequestRecord, progress: (String) -> Void) throws -> Int {
+        let pending = try store.submissions(request: record.id).filter { $0.state == .recorded }
+        guard !pending.isEmpty else { return 0 }
+        var recovered = 0
+        let sbatch = Sbatch()
+        for submission in pending {
+            if record.executor == ExecutorKind.slurm.rawValue,
+               let id = try sbatch.findSubmitted(name: SlurmExecutor.jobName(request: record.id), token: submission.token,
+                                                 since: submission.createdAt.addingTimeInterval(-300)) {
+                let attempts = try store.markSubmitted(token: submission.token, slurmJobID: String(id.job))
+                let workspace = RequestWorkspace(root: record.workDir)
+                try store.updateAttempts(attempts.map {
+                    AttemptUpdate(attempt: $0.id, logPath: workspace.logPath(group: submission.arrayGroup,
+                                                                             jobID: String(id.job), task: $0.arrayTaskID ?? 0))
+                })
+                progress("found submission \(submission.token) already accepted as SLURM job \(id.job)")
+                recovered += 1
+            } else {
+                try store.markSubmissionFailed(token: submission.token, message: "not found in SLURM on resume")
+            }
+        }
+        return recovered
+    }
+
+    /// SLURM ids of the request's queued/running units (dependencies of what resume submits).
+    func activeSlurmIDs(_ request: String) throws -> [String: SlurmJobID] {
+        var ids: [String: SlurmJobID] = [:]
+        for attempt in try store.openAttempts(request: request) {
+            if let text = attempt.slurmJobID, let job = Int(text) {
+                ids[attempt.job] = SlurmJobID(job: job, arrayTask: attempt.arrayTaskID)
+            }
+        }
+        return ids
+    }
+
+    /// The retry policy, applied while waiting: TIMEOUT reruns with `retry.timeout_factor` times
+    /// the limit, NODE_FAIL/PREEMPTED/BOOT_FAIL rerun as is, up to `retry.max_attempts`; a unit that
+    /// failed the same way twice in a row stops with its error.
+    func retryAutomatically(_ record: RequestRecord) throws -> [String] {
+        guard record.executor == ExecutorKind.slurm.rawValue else { return [] }
+        let (_, configuration) = try storedGraph(record)
+        let policy = configuration.retry
+        var retry: [String] = []
+        var notes: [String] = []
+        for job in try store.jobs(request: record.id, states: [.failed]) where job.attempts < policy.maxAttempts {
+            let attempts = try store.attempts(request: record.id, job: job.id)
+            guard let kind = attempts.last.flatMap({ RetryKind(reason: $0.reason) }) else { continue }
+            if attempts.count >= 2, RetryKind(reason: attempts[attempts.count - 2].reason) == kind {
+                notes.append("\(job.id) failed with \(kind.rawValue) twice; not retried")
+                continue
+            }
+            if kind == .timeout, let limit = job.timeLimit {
+                let longer = TimeLimit.extended(limit, factor: policy.timeoutFactor)
+                try store.setTimeLimit(longer, request: record.id, jobs: [job.id])
+                notes.append("\(job.id) timed out; retrying with time limit \(longer)")
+            } else {
+                notes.append("\(job.id) ended \(kind.rawValue); retrying")
+            }
+            retry.append(job.id)
+        }
+        guard !retry.isEmpty else { return notes }
+        let (graph, refreshed) = try storedGraph(record)
+        let state = Dictionary(uniqueKeysWithValues: try store.jobs(request: record.id).map { ($0.id, $0.state) })
+        let ids = Set(retry).union(graph.downstream(of: Set(retry))).filter { !(state[$0]?.isActive ?? false) }
+        try store.resetForResume(request: record.id, jobs: Array(ids))
+        _ = try launch(record, graph: graph, configuration: refreshed, units: ids,
+                       active: try activeSlurmIDs(record.id), progress: { _ in })
+        return notes
+    }
+}
+
+/// Failures the retry policy reruns automatically, recognised from the attempt's reason.
+enum RetryKind: String {
+    case timeout = "TIMEOUT", nodeFail = "NODE_FAIL", preempted = "PREEMPTED", bootFail = "BOOT_FAIL"
+
+    init?(reason: String?) {
+        guard let reason, let kind = RetryKind.allCases.first(where: { reason.hasPrefix($0.rawValue) }) else { return nil }
+        self = kind
+    }
+}
+
+extension RetryKind: CaseIterable {}

@@ -1,0 +1,88 @@
+import FarmContract
+import Foundation
+
+extension Farm {
+    /// Refreshes (one batched squeue + sacct, result files of open jobs) and reports.
+    /// `request` nil = the latest request.
+    public func status(request: String?, refresh: Bool = true) throws -> StatusReport {
+        let record = try requestRecord(request)
+        var notes: [String] = []
+        if refresh { notes = try self.refresh(record) }
+        return try report(record, notes: notes)
+    }
+
+    /// Reconciles the request's open attempts with its executor; returns notes for the report.
+    func refresh(_ record: RequestRecord) throws -> [String] {
+        var notes: [String] = []
+        if record.executor == ExecutorKind.slurm.rawValue, try !store.openAttempts(request: record.id).isEmpty {
+            do {
+                notes = try SlurmReconciler(client: SlurmClient(), store: store).refresh(request: record.id)
+            } catch {
+                notes.append("could not query SLURM: \(error)")
+            }
+        }
+        try updateRequestState(record.id)
+        return notes
+    }
+
+    func report(_ record: RequestRecord, notes: [String]) throws -> StatusReport {
+        let counts = try store.statusCounts(request: record.id)
+        var total = StatusReport.Counts()
+        var steps: [String: StatusReport.Counts] = [:]
+        var order: [String] = []
+        for step in Step.allCases {
+            guard let byState = counts[step] else { continue }
+            var c = StatusReport.Counts()
+            for (state, n) in byState { c.add(state, n); total.add(state, n) }
+            steps[step.rawValue] = c
+            order.append(step.rawValue)
+        }
+        let failed = try store.failedJobs(request: record.id).map { entry in
+            StatusReport.FailedJob(job: entry.job.id, step: entry.job.step.rawValue, state: entry.job.state.rawValue,
+                                   attempts: entry.job.attempts, reason: entry.reason ?? "unknown",
+                                   log: entry.logPath, exitCode: entry.lastAttempt?.exitCode,
+                                   slurmJobID: entry.lastAttempt.flatMap { a in
+                                       a.slurmJobID.map { id in a.arrayTaskID.map { "\(id)_\($0)" } ?? id } })
+        }
+        var missing: [StatusReport.Missing] = []
+        let joinResult = RequestWorkspace(root: record.workDir).resultPath(job: JobUnitID.join)
+        if case let .succeeded(result) = ResultIngest.verdict(resultPath: joinResult) {
+            missing = result.missing.map { StatusReport.Missing(channel: $0.channel, asics: $0.asics, reason: $0.reason) }
+        }
+        let state = try store.request(record.id)?.state ?? record.state
+        return StatusReport(request: record.id, state: state.rawValue, measurement: record.measurement.rawValue,
+                            executor: record.executor, createdAt: record.createdAt, jobs: total, steps: steps,
+                            stepOrder: order, failed: failed, missing: missing, notes: notes, outputDir: record.outputDir)
+    }
+
+    /// Refreshes every `interval` seconds (growing ×1.5 up to 60 s while nothing changes) until the
+    /// request ends, calling `onUpdate` after each refresh; applies the automatic retry policy.
+    public func wait(request: String, interval: Double = 5, onUpdate: (StatusReport) -> Void = { _ in }) throws -> StatusReport {
+        let record = try requestRecord(request)
+        var delay = max(interval, 1)
+        var last: StatusReport.Counts?
+        while true {
+            let notes = try refresh(record)
+            let retried = try retryAutomatically(record)
+            let current = try report(record, notes: notes + retried)
+            onUpdate(current)
+            if current.jobs.pending == 0 && current.jobs.running == 0 { return current }
+            delay = current.jobs == last ? min(delay * 1.5, 60) : max(interval, 1)
+            last = current.jobs
+            Thread.sleep(forTimeInterval: delay)
+        }
+    }
+}
+
+extension StatusReport.Counts {
+    mutating func add(_ state: JobState, _ n: Int) {
+        total += n
+        switch state {
+        case .planned, .queued: pending += n
+        case .running: running += n
+        case .done: done += n
+        case .failed: failed += n
+        case .cancelled: cancelled += n
+        }
+    }
+}
