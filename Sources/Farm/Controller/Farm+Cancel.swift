@@ -8,7 +8,7 @@ extension Farm {
         let open = try store.openAttempts(request: record.id)
         let arrays = Array(Set(open.compactMap { $0.slurmJobID.flatMap(Int.init) })).sorted()
         if record.executor == ExecutorKind.slurm.rawValue, !arrays.isEmpty {
-            try SlurmClient().cancel(arrays.map { SlurmJobID(job: $0) })
+            try slurmClient.cancel(arrays.map { SlurmJobID(job: $0) })
         }
         let unfinished = try store.jobs(request: record.id, states: [.planned, .queued, .running]).map(\.id)
         try store.markJobsCancelled(request: record.id, jobs: unfinished, reason: "cancelled by the user")

@@ -12,7 +12,7 @@ extension Farm {
         let batches = SubmissionBatch.make(graph: graph, submitting: Set(graph.units.map(\.id)), active: [],
                                            maxArraySize: configuration.maxArraySize, tokenPrefix: "\(id).s1")
         let executor = try SlurmExecutor(
-            client: SlurmClient(), store: store, workspace: RequestWorkspace(root: record.workDir), request: record,
+            client: slurmClient, store: store, workspace: RequestWorkspace(root: record.workDir), request: record,
             configuration: configuration, specs: JobSpecFactory(graph: graph, requestID: id),
             workerPath: workerPath(configuration), known: [:])
         let scripts = try batches.enumerated().map { i, batch in
@@ -67,7 +67,7 @@ extension Farm {
             try local.run(batches, progress: progress)
             return 0
         case .slurm:
-            var executor = try SlurmExecutor(client: SlurmClient(), store: store, workspace: workspace, request: record,
+            var executor = try SlurmExecutor(client: slurmClient, store: store, workspace: workspace, request: record,
                                              configuration: configuration, specs: specs,
                                              workerPath: workerPath(configuration), known: active)
             for (i, batch) in batches.enumerated() {

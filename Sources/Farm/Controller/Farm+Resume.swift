@@ -32,7 +32,7 @@ extension Farm {
         let pending = try store.submissions(request: record.id).filter { $0.state == .recorded }
         guard !pending.isEmpty else { return 0 }
         var recovered = 0
-        let sbatch = Sbatch()
+        let sbatch = Sbatch(runner: slurmClient.runner)
         for submission in pending {
             if record.executor == ExecutorKind.slurm.rawValue,
                let id = try sbatch.findSubmitted(name: SlurmExecutor.jobName(request: record.id), token: submission.token,

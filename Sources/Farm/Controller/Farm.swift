@@ -22,3 +22,12 @@ public final class Farm {
         self.environment = environment
     }
 }
+
+extension Farm {
+    /// The SLURM client, with CalFarm's variables (e.g. CALFARM_FAULT in tests) added to the
+    /// environment of `sbatch`, which exports them to the jobs.
+    var slurmClient: SlurmClient {
+        let passed = environment.filter { $0.key.hasPrefix("CALFARM_") || $0.key == "SLURM_CONF" }
+        return SlurmClient(runner: SlurmCommandRunner(environment: passed))
+    }
+}
