@@ -1,0 +1,49 @@
+import ArgumentParser
+import Farm
+import Simulator
+
+/// How commands turn errors into the one documented form: `calfarm: error: <description>` on
+/// stderr and exit status 2 for bad input (options, configuration, plan, unknown ids, input
+/// files) or 1 for runtime failures (database, SLURM, rendering, HDF5). Never a stack trace.
+enum CommandFailure {
+    /// Exit status for bad input.
+    static let badInput: Int32 = 2
+    /// Exit status for runtime failures (and for requests that ended failed or partial).
+    static let runtime: Int32 = 1
+
+    /// Runs a command body, reporting any error as above and rethrowing it as an `ExitCode`
+    /// (which ArgumentParser turns into the exit status without printing anything).
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let exit as CleanExit {
+            throw exit
+        } catch {
+            Console.error(String(describing: error))
+            throw ExitCode(exitStatus(for: error))
+        }
+    }
+
+    /// 2 when the user can fix the error by changing the command line or its inputs, else 1.
+    static func exitStatus(for error: Error) -> Int32 {
+        switch error {
+        case is ValidationError, is IndexListError, is ConfigurationError, is PlanError,
+             is SimulationError, is TruthComparison.Error:
+            return badInput
+        case let error as FarmError:
+            switch error {
+            case .unknownRequest, .unknownJob: return badInput
+            case .io, .invalidState: return runtime
+            }
+        case let error as StoreError:
+            switch error {
+            case .unknownRequest, .unknownJob: return badInput
+            default: return runtime
+            }
+        default:
+            return runtime
+        }
+    }
+}

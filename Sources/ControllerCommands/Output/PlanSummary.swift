@@ -1,0 +1,119 @@
+import Farm
+import FarmContract
+
+/// What `calfarm plan` (and `submit --dry-run`) prints: the DAG summary, the effective
+/// configuration and the rendered scripts. Its `Codable` form is the `--json` answer.
+struct PlanSummary: Encodable {
+    struct Group: Encodable {
+        var name: String
+        var step: String
+        var units: Int
+        /// `gather.r0819` (whole group) or `process.ch03[2 of 4]`, with `afterok`/`afterany`.
+        var after: [String]
+    }
+
+    struct Script: Encodable {
+        var group: String
+        var script: String
+    }
+
+    var measurement: String
+    var facility: String
+    var runType: String
+    var runs: [Int]
+    var channels: [Int]
+    var asics: [Int]
+    var unitsPerStep: [String: Int]
+    var stepOrder: [String]
+    var arrayGroups: [Group]
+    var sbatchCalls: Int
+    /// What the original tool would submit (agipd-reference §4.13), when its formula applies.
+    var originalSbatchCalls: Int?
+    var originalFormula: String?
+    var warnings: [String]
+    var channelsWithoutData: [Int]
+    var configuration: String
+    var scripts: [Script]
+
+    init(_ preview: PlanPreview) {
+        let graph = preview.graph, request = graph.request
+        measurement = request.measurement.rawValue
+        facility = request.facility.rawValue
+        runType = request.runType.rawValue
+        runs = request.runs
+        channels = request.channels
+        asics = request.asics
+        let counts = graph.countsByStep
+        stepOrder = Step.allCases.filter { counts[$0] != nil }.map(\.rawValue)
+        unitsPerStep = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+        arrayGroups = graph.arrayGroups().map { group in
+            Group(name: group.name, step: group.step.rawValue, units: group.units.count,
+                  after: group.dependencies.map { dependency in
+                      let kind = dependency.kind == .success ? "afterok" : "afterany"
+                      let part = dependency.units.map { "[\($0.count) units]" } ?? ""
+                      return "\(kind):\(dependency.group)\(part)"
+                  })
+        }
+        sbatchCalls = preview.sbatchCalls
+        let processChannels = Set(graph.units(of: .process).map { $0.channel ?? -1 }).count
+        let original = Self.originalCount(request, processChunks: (counts[.process] ?? 0) / max(1, processChannels))
+        originalSbatchCalls = original?.count
+        originalFormula = original?.formula
+        warnings = graph.warnings.map(\.description)
+        channelsWithoutData = graph.channelsWithoutData
+        configuration = preview.configurationYAML
+        scripts = preview.scripts.map { Script(group: $0.group, script: $0.script) }
+    }
+
+    /// The original's sbatch count for a whole XFEL request: `1 + C·(R·g + p) + 1` (dark) or
+    /// `1 + C·(g + p) + 1` (drspc, xray), with its default g = 2 gather chunks and the same
+    /// p process chunks. nil where the original has no formula (single steps, CFEL, drscs).
+    static func originalCount(_ request: PlanRequest, processChunks p: Int) -> (count: Int, formula: String)? {
+        guard request.runType == .all, request.facility == .xfel else { return nil }
+        let c = request.channels.count, r = request.runs.count, g = 2
+        switch request.measurement {
+        case .dark: return (2 + c * (r * g + p), "1 + C·(R·g + p) + 1 with C = \(c), R = \(r), g = \(g), p = \(p)")
+        case .drspc, .xray: return (2 + c * (g + p), "1 + C·(g + p) + 1 with C = \(c), g = \(g), p = \(p)")
+        case .drscs: return nil
+        }
+    }
+
+    /// The human form: summary, configuration, scripts.
+    func render() -> String {
+        var lines = [
+            "plan: \(measurement) (\(facility)), run type \(runType), runs \(runs.map(String.init).joined(separator: ",")), "
+                + "channels \(IndexList.format(channels)), ASICs \(IndexList.format(asics))",
+            "",
+        ]
+        var units = TextTable(header: ["step", "job units"], rightAligned: [1])
+        for step in stepOrder { units.append([step, "\(unitsPerStep[step] ?? 0)"]) }
+        units.append(["all", "\(unitsPerStep.values.reduce(0, +))"])
+        lines.append(units.render())
+        lines.append("")
+        var groups = TextTable(header: ["array group", "step", "units", "after"], rightAligned: [2])
+        for group in arrayGroups {
+            groups.append([group.name, group.step, "\(group.units)", group.after.isEmpty ? "-" : group.after.joined(separator: " ")])
+        }
+        lines.append(groups.render())
+        lines.append("")
+        var calls = "sbatch calls: \(sbatchCalls)"
+        if let originalSbatchCalls, let originalFormula {
+            calls += " (the original would make \(originalSbatchCalls): \(originalFormula))"
+        }
+        lines.append(calls)
+        lines += warnings.map { "warning: \($0)" }
+        lines += ["", "--- effective configuration ---", configuration.trimmingTrailingNewlines]
+        for script in scripts {
+            lines += ["", "--- script for array group \(script.group) ---", script.script.trimmingTrailingNewlines]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var text = self
+        while text.last == "\n" { text.removeLast() }
+        return text
+    }
+}
