@@ -8,7 +8,7 @@ struct PlanSummary: Encodable {
         var name: String
         var step: String
         var units: Int
-        /// `gather.r0819` (whole group) or `process.ch03[2 of 4]`, with `afterok`/`afterany`.
+        /// `afterok:gather.r0819` (whole group) or `afterok:preprocess[1 of 3]` (some members).
         var after: [String]
     }
 
@@ -46,11 +46,13 @@ struct PlanSummary: Encodable {
         let counts = graph.countsByStep
         stepOrder = Step.allCases.filter { counts[$0] != nil }.map(\.rawValue)
         unitsPerStep = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
-        arrayGroups = graph.arrayGroups().map { group in
+        let groups = graph.arrayGroups()
+        let sizes = Dictionary(groups.map { ($0.name, $0.units.count) }, uniquingKeysWith: { $1 })
+        arrayGroups = groups.map { group in
             Group(name: group.name, step: group.step.rawValue, units: group.units.count,
                   after: group.dependencies.map { dependency in
                       let kind = dependency.kind == .success ? "afterok" : "afterany"
-                      let part = dependency.units.map { "[\($0.count) units]" } ?? ""
+                      let part = dependency.units.map { "[\($0.count) of \(sizes[dependency.group] ?? 0)]" } ?? ""
                       return "\(kind):\(dependency.group)\(part)"
                   })
         }
