@@ -1,0 +1,69 @@
+import FarmContract
+
+/// Makes the worker's ``FarmContract/JobSpec`` for a planned unit.
+///
+/// `parameters` carries the measurement section of the configuration (lists comma-joined), plus:
+/// `module` and `temperature` (CFEL); `sequences` for XFEL process units
+/// (`"<run>:<seq>,<seq> <run>:…"`, the gathered files to read); `channels_without_data` for join
+/// (comma-separated, possibly empty).
+public struct JobSpecFactory: Sendable {
+    public let graph: JobGraph
+    public let requestID: String
+    public let configurationYAML: String
+    private let baseParameters: [String: String]
+    /// Channels that received units (preprocess covers them all).
+    private let plannedChannels: [Int]
+
+    /// - Parameters:
+    ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
+    ///   - requestID: the request's id, copied into every spec.
+    ///   - configurationYAML: the effective configuration stored with the request; defaults to
+    ///     `graph.request.configuration.effectiveYAML`.
+    public init(graph: JobGraph, requestID: String, configurationYAML: String? = nil) {
+        let request = graph.request
+        self.graph = graph
+        self.requestID = requestID
+        self.configurationYAML = configurationYAML ?? request.configuration.effectiveYAML
+        var parameters = request.configuration.parameters(for: request.measurement)
+        if request.facility == .cfel {
+            parameters["module"] = request.module ?? ""
+            parameters["temperature"] = request.temperature ?? ""
+        }
+        baseParameters = parameters
+        let missing = Set(graph.channelsWithoutData)
+        plannedChannels = request.facility == .xfel ? request.channels.sorted().filter { !missing.contains($0) } : []
+    }
+
+    /// The spec for `unit`, whose worker writes its result to `resultPath`.
+    public func makeSpec(for unit: JobUnit, resultPath: String) -> JobSpec {
+        let request = graph.request
+        var parameters = baseParameters
+        var channels: [Int]
+        if let channel = unit.channel {
+            channels = [channel]
+        } else {
+            channels = []
+        }
+        switch unit.step {
+        case .preprocess:
+            channels = plannedChannels
+        case .process:
+            if let channel = unit.channel, let inventory = graph.inventory {
+                parameters["sequences"] = request.runs.map { run in
+                    "\(run):" + inventory.sequences(run: run, channel: channel).map(String.init).joined(separator: ",")
+                }.joined(separator: " ")
+            }
+        case .join:
+            // Join covers every requested channel and reports those without results as missing.
+            channels = request.facility == .xfel ? request.channels.sorted() : []
+            parameters["channels_without_data"] = graph.channelsWithoutData.map(String.init).joined(separator: ",")
+        case .gather, .merge:
+            break
+        }
+        return JobSpec(request: requestID, job: unit.id, step: unit.step, measurement: request.measurement,
+                       facility: request.facility, inputDir: request.inputDir, outputDir: request.outputDir,
+                       runs: unit.runs, channels: channels, sequence: unit.sequence, asics: unit.asics,
+                       detectorString: request.configuration.general.detectorString, resultPath: resultPath,
+                       parameters: parameters, configuration: configurationYAML)
+    }
+}
