@@ -1,0 +1,52 @@
+// Generated from job_templates/slurm-array.sbatch.mustache; a test keeps the two byte-identical.
+// The copy is compiled in so an installed calfarm needs no template directory.
+enum BuiltinTemplates {
+    static let slurmArray = #"""
+        #!/bin/bash
+        # CalFarm job array {{{group}}} of request {{{request}}}. Rendered by calfarm at submission;
+        # dependencies are given on the sbatch command line. Every value below arrives already quoted:
+        # sbatch-directive quoting on #SBATCH lines, POSIX shell quoting in the body.
+        #SBATCH --job-name={{{job_name}}}
+        #SBATCH --comment={{{comment}}}
+        {{#partition}}
+        #SBATCH --partition={{{partition}}}
+        {{/partition}}
+        {{#account}}
+        #SBATCH --account={{{account}}}
+        {{/account}}
+        {{#qos}}
+        #SBATCH --qos={{{qos}}}
+        {{/qos}}
+        #SBATCH --time={{{time}}}
+        {{#mem}}
+        #SBATCH --mem={{{mem}}}
+        {{/mem}}
+        #SBATCH --cpus-per-task={{{cpus}}}
+        #SBATCH --array={{{array}}}
+        #SBATCH --output={{{output}}}
+        #SBATCH --error={{{error}}}
+        #SBATCH --kill-on-invalid-dep=yes
+        {{#mail_user}}
+        #SBATCH --mail-type={{{mail_type}}}
+        #SBATCH --mail-user={{{mail_user}}}
+        {{/mail_user}}
+        {{#extra_sbatch}}
+        #SBATCH {{{.}}}
+        {{/extra_sbatch}}
+        set -eo pipefail
+        {{#environment}}
+        {{{.}}}
+        {{/environment}}
+        
+        # Array task N runs the job unit whose spec path is on line N + offset of the tasks file.
+        tasks={{{tasks_file}}}
+        line=$(( SLURM_ARRAY_TASK_ID + {{{task_offset}}} ))
+        spec=$(sed -n "${line}p" "$tasks")
+        if [ -z "$spec" ]; then
+            echo "calfarm: no job spec on line $line of $tasks" >&2
+            exit 2
+        fi
+        exec {{{worker}}} run --spec "$spec"
+
+        """#
+}
