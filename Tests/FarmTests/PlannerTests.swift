@@ -1,0 +1,218 @@
+import CalFarmTestSupport
+import FarmContract
+import Foundation
+import Testing
+@testable import Farm
+
+@Suite("Planner")
+struct PlannerTests {
+    @Test("a 16-channel XFEL dark with 3 runs × 2 sequences plans 3 preprocess, 96 gather, 16×n_jobs process, 1 join")
+    func fullDarkShape() throws {
+        let dir = try TemporaryDirectory("plan-dark")
+        let (input, output) = try PlannerFixture.rawTree(in: dir)
+        for nJobs in [1, 4, 16] {
+            let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output,
+                                                                        overrides: ["process.n_jobs=\(nJobs)"]))
+            #expect(graph.countsByStep == [.preprocess: 3, .gather: 96, .process: 16 * nJobs, .join: 1])
+            #expect(graph.warnings.isEmpty)
+            // Topological: every dependency precedes its dependent.
+            for (i, unit) in graph.units.enumerated() {
+                for dependency in unit.dependencies { #expect(graph.index(of: dependency.unit)! < i) }
+            }
+        }
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output))
+        let gather = try #require(graph["gather.r0820.ch03.s00001"])
+        #expect(gather.runs == [820] && gather.channel == 3 && gather.sequence == 1)
+        #expect(gather.dependencies == [JobDependency(unit: "preprocess.r0820", kind: .success)])
+        #expect(gather.resources.timeLimit == "00:45:00")
+        let join = try #require(graph["join"])
+        #expect(join.dependencies.count == 256)
+        #expect(join.dependencies.allSatisfy { $0.kind == .completion && $0.unit.hasPrefix("process.") })
+        #expect(join.asics == Array(1...16) && join.runs == [819, 820, 821])
+        #expect(graph["preprocess.r0819"]?.dependencies == [])
+    }
+
+    @Test("channel 3 process waits only for channel 3 gathers")
+    func channelIsolation() throws {
+        let dir = try TemporaryDirectory("plan-isolation")
+        let (input, output) = try PlannerFixture.rawTree(in: dir)
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, overrides: ["process.n_jobs=4"]))
+        let process = try #require(graph["process.ch03.a01-04"])
+        let expected = Set([819, 820, 821].flatMap { run in (0..<2).map { "gather.r0\(run).ch03.s0000\($0)" } })
+        #expect(Set(process.dependencies.map(\.unit)) == expected)
+        #expect(process.dependencies.allSatisfy { $0.kind == .success })
+        // And nothing of channel 4 is upstream of channel 3's process.
+        let upstream = graph.upstream(of: ["process.ch03.a01-04"])
+        #expect(!upstream.contains { $0.contains(".ch04") })
+        #expect(upstream == expected.union(["preprocess.r0819", "preprocess.r0820", "preprocess.r0821"]))
+    }
+
+    @Test("planning twice gives identical ids in the same order")
+    func stableIDs() throws {
+        let dir = try TemporaryDirectory("plan-stable")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [0, 3, 15])
+        let request = try PlannerFixture.darkRequest(input: input, output: output, channels: [15, 3, 0],
+                                                     overrides: ["process.n_jobs=3"])
+        let first = try Planner.plan(request).units, second = try Planner.plan(request).units
+        #expect(first == second)
+        #expect(first.map(\.id).prefix(4) == ["preprocess.r0819", "preprocess.r0820", "preprocess.r0821",
+                                                "gather.r0819.ch00.s00000"])
+        #expect(first.filter { $0.step == .process && $0.channel == 15 }.map(\.id) ==
+                ["process.ch15.a01-06", "process.ch15.a07-11", "process.ch15.a12-16"])
+    }
+
+    @Test("downstream of a gather is its channel's process units and the join, nothing else")
+    func downstreamClosure() throws {
+        let dir = try TemporaryDirectory("plan-downstream")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [2, 3])
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [2, 3],
+                                                                    overrides: ["process.n_jobs=2"]))
+        #expect(graph.downstream(of: ["gather.r0820.ch03.s00000"]) == ["process.ch03.a01-08", "process.ch03.a09-16", "join"])
+        // A preprocess reaches every gather of its run (both channels), all process units and join.
+        let fromPreprocess = graph.downstream(of: ["preprocess.r0819"])
+        #expect(fromPreprocess.count == 4 + 4 + 1)
+        #expect(fromPreprocess.contains("gather.r0819.ch02.s00001"))
+        #expect(!fromPreprocess.contains("gather.r0820.ch02.s00001"))
+        #expect(graph.downstream(of: ["join"]).isEmpty)
+        #expect(graph.downstream(of: ["no-such-unit"]).isEmpty)
+        // Seeds are included only when downstream of another seed.
+        #expect(graph.downstream(of: ["preprocess.r0819", "process.ch02.a01-08"]).contains("process.ch02.a01-08"))
+        #expect(!graph.downstream(of: ["process.ch02.a01-08"]).contains("process.ch02.a01-08"))
+    }
+
+    @Test("single-step run types plan only that step, without dependencies")
+    func singleStepRunTypes() throws {
+        let dir = try TemporaryDirectory("plan-steps")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [0, 1])
+        func plan(_ runType: RunType) throws -> JobGraph {
+            try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, runType: runType, channels: [0, 1]))
+        }
+        #expect(try plan(.preprocess).countsByStep == [.preprocess: 3])
+        let gather = try plan(.gather)
+        #expect(gather.countsByStep == [.gather: 12])
+        #expect(gather.units.allSatisfy { $0.dependencies.isEmpty })
+        let process = try plan(.process)
+        #expect(process.countsByStep == [.process: 32])
+        #expect(process.units.allSatisfy { $0.dependencies.isEmpty })
+        #expect(try plan(.join).units.map(\.id) == ["join"])
+        #expect(try plan(.join).units[0].dependencies.isEmpty)
+        #expect(throws: PlanError.self) { try plan(.merge) }
+    }
+
+    @Test("drscs plans one merge per (channel, ASIC) after the process chunk holding that ASIC; join waits for merges")
+    func drscsMerge() throws {
+        let inventory = PlannerFixture.inventory(runs: [1, 2, 3, 4], channels: [5], sequences: 1)
+        let configuration = try Configuration.defaults.applying(overrides: ["drscs.currents=itestc150", "process.n_jobs=3"])
+        let request = PlanRequest(measurement: .drscs, inputDir: "in", outputDir: "out", runs: [1, 2, 3, 4],
+                                  channels: [5], configuration: configuration)
+        let graph = try Planner.expand(request, inventory: inventory)
+        #expect(graph.countsByStep == [.preprocess: 4, .gather: 4, .process: 3, .merge: 16, .join: 1])
+        #expect(graph["merge.ch05.a07"]?.dependencies == [JobDependency(unit: "process.ch05.a07-11")])
+        #expect(graph["join"]?.dependencies.map(\.unit) == (1...16).map { "merge.ch05.a" + ProductPaths.pad($0, 2) })
+    }
+
+    @Test("CFEL plans gather per run and process per chunk, without preprocess or join")
+    func cfelShape() throws {
+        let dir = try TemporaryDirectory("plan-cfel")
+        try FileManager.default.createDirectory(atPath: dir.file("in/temperature_m20C/dark"), withIntermediateDirectories: true)
+        let configuration = try Configuration.defaults.applying(overrides: ["process.n_jobs=2"])
+        let request = PlanRequest(facility: .cfel, measurement: .dark, inputDir: dir.file("in"), outputDir: dir.file("out"),
+                                  runs: [1, 2, 3], module: "M304", temperature: "temperature_m20C",
+                                  configuration: configuration)
+        let graph = try Planner.plan(request)
+        #expect(graph.units.map(\.id) == ["gather.r0001", "gather.r0002", "gather.r0003", "process.a01-08", "process.a09-16"])
+        #expect(graph["process.a01-08"]?.dependencies.count == 3)
+        #expect(graph.arrayGroups().map(\.name) == ["gather", "process"])
+        var join = request
+        join.runType = .join
+        #expect(throws: PlanError.self) { try Planner.plan(join) }
+        var wrongTemperature = request
+        wrongTemperature.temperature = "temperature_p40C"
+        #expect(throws: PlanError.missingDirectory(path: dir.file("in/temperature_p40C"), what: "CFEL temperature directory")) {
+            try Planner.plan(wrongTemperature)
+        }
+    }
+}
+
+@Suite("Planner: bad input is refused before anything happens")
+struct PlannerBadInputTests {
+    @Test("a missing input directory is named")
+    func missingInputDirectory() throws {
+        let dir = try TemporaryDirectory("plan-bad")
+        let request = try PlannerFixture.darkRequest(input: dir.file("nowhere"), output: dir.file("out"))
+        #expect(throws: PlanError.missingInputDirectory(path: dir.file("nowhere"))) { try Planner.plan(request) }
+    }
+
+    @Test("a missing run directory names the run and the path")
+    func missingRunDirectory() throws {
+        let dir = try TemporaryDirectory("plan-bad")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, runs: [819, 821], channels: [0])
+        let request = try PlannerFixture.darkRequest(input: input, output: output, channels: [0])
+        let path = input + "/raw/r0820"
+        #expect(throws: PlanError.missingRunDirectory(run: 820, path: path)) { try Planner.plan(request) }
+        #expect(PlanError.missingRunDirectory(run: 820, path: path).description.contains("run 820"))
+    }
+
+    @Test("the wrong number of runs is refused before the filesystem is looked at")
+    func wrongRunCount() throws {
+        let request = PlanRequest(measurement: .dark, inputDir: "does/not/exist", outputDir: "out", runs: [819, 820])
+        #expect(throws: ConfigurationError.wrongRunCount(key: "--runs/general.runs", measurement: .dark, expected: 3, got: 2,
+                                                         rule: "one per gain stage: high, medium, low")) {
+            try Planner.plan(request)
+        }
+    }
+
+    @Test("an unknown channel is named")
+    func unknownChannel() throws {
+        let dir = try TemporaryDirectory("plan-bad")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [0])
+        let request = try PlannerFixture.darkRequest(input: input, output: output, channels: [0, 17])
+        #expect(throws: ConfigurationError.outOfRange(key: "--channels/general.channels", what: "channel", value: 17,
+                                                      allowed: 0...15)) { try Planner.plan(request) }
+    }
+
+    @Test("an unwritable output directory is refused")
+    func unwritableOutput() throws {
+        let dir = try TemporaryDirectory("plan-bad")
+        let (input, _) = try PlannerFixture.rawTree(in: dir, channels: [0])
+        // A path below a regular file can never be created (permission bits would not stop root).
+        try "file".write(toFile: dir.file("plain"), atomically: true, encoding: .utf8)
+        let underFile = try PlannerFixture.darkRequest(input: input, output: dir.file("plain/out"), channels: [0])
+        #expect(throws: PlanError.outputNotWritable(path: dir.file("plain/out"), reason: "\(dir.file("plain")) is not a directory")) {
+            try Planner.plan(underFile)
+        }
+        // /proc refuses new files even for root.
+        let proc = try PlannerFixture.darkRequest(input: input, output: "/proc/calfarm-out", channels: [0])
+        #expect(throws: PlanError.self) { try Planner.plan(proc) }
+        // A not-yet-existing output below a writable directory is fine, and nothing is left behind.
+        let fresh = try PlannerFixture.darkRequest(input: input, output: dir.file("new/deeper"), channels: [0])
+        _ = try Planner.plan(fresh)
+        #expect(!FileManager.default.fileExists(atPath: dir.file("new")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["in", "out", "plain"])
+    }
+
+    @Test("a channel without files in any run is a warning; one missing in only some runs is an error naming run and channel")
+    func missingChannels() throws {
+        let dir = try TemporaryDirectory("plan-channels")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [0, 1, 2],
+                                                         missing: [819: [2], 820: [2], 821: [1, 2]])
+        // Channel 1 lacks run 821 only: error.
+        let partial = try PlannerFixture.darkRequest(input: input, output: output, channels: [0, 1, 2])
+        #expect(throws: PlanError.channelMissingInRun(channel: 1, run: 821, path: input + "/raw/r0821")) {
+            try Planner.plan(partial)
+        }
+        // Channel 2 has nothing anywhere: warning, no units, join still planned.
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [0, 2]))
+        #expect(graph.warnings == [.channelWithoutData(channel: 2)])
+        #expect(graph.channelsWithoutData == [2])
+        #expect(!graph.units.contains { $0.channel == 2 })
+        #expect(graph.countsByStep == [.preprocess: 3, .gather: 6, .process: 16, .join: 1])
+        let spec = JobSpecFactory(graph: graph, requestID: "req").makeSpec(for: graph["join"]!, resultPath: "r.json")
+        #expect(spec.channels == [0, 2])
+        #expect(spec.parameters["channels_without_data"] == "2")
+        // No requested channel has data: error.
+        #expect(throws: PlanError.noRawData(inputDir: input, runs: [819, 820, 821])) {
+            try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [2]))
+        }
+    }
+}
