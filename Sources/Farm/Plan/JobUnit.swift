@@ -59,9 +59,12 @@ public enum JobUnitID {
     public static func gather(run: Int, channel: Int?, sequence: Int?) -> String {
         var id = "gather.\(ProductPaths.runTag(run))"
         if let channel { id += ".\(channelTag(channel))" }
-        if let sequence { id += ".s\(ProductPaths.pad(sequence, 5))" }
+        if let sequence { id += sequenceTag(sequence) }
         return id
     }
+
+    /// `.s00001`.
+    public static func sequenceTag(_ sequence: Int) -> String { ".s" + ProductPaths.pad(sequence, 5) }
 
     public static func process(channel: Int?, asics: [Int]) -> String {
         "process." + (channel.map { channelTag($0) + "." } ?? "") + asicTag(asics)

@@ -100,8 +100,10 @@ public enum Planner {
                 let group = JobUnitID.group(step: .gather, run: request.facility == .xfel ? run : nil)
                 for channel in channels {
                     let sequences: [Int?] = channel.map { inventory?.sequences(run: run, channel: $0) ?? [] } ?? [nil]
+                    // The id prefix is built once per (run, channel); only the sequence is formatted per unit.
+                    let prefix = JobUnitID.gather(run: run, channel: channel, sequence: nil)
                     for sequence in sequences {
-                        let id = JobUnitID.gather(run: run, channel: channel, sequence: sequence)
+                        let id = sequence.map { prefix + JobUnitID.sequenceTag($0) } ?? prefix
                         let position = builder.add(JobUnit(id: id, step: .gather, runs: runList, channel: channel,
                                                            sequence: sequence, arrayGroup: group,
                                                            resources: resources, dependencies: dependencies),
