@@ -99,8 +99,10 @@ final class FrameSynthesizer {
                 bits >>= 16
                 let t = truthBase + p + j
                 let s = sigma[t] * sigmaScale + constantSigma
-                let v = (mean[t] + s * n).rounded()
-                out[outBase + p + j] = UInt16(min(max(v, 1), 16383))
+                // Clamping first makes the value positive, so +0.5 and truncation round it
+                // (half away from zero, like rounded()) without a libm call.
+                let v = min(max(mean[t] + s * n, 1), 16383)
+                out[outBase + p + j] = UInt16(v + 0.5)
             }
             p += 4
         }
