@@ -67,6 +67,18 @@ struct PreprocessTests {
         #expect(result.warnings.contains { $0.contains("channel 4: starts at train 10002") })
     }
 
+    @Test("A channel starting after its first sequence ends has an empty first file")
+    func lateBeyondFirstSequence() throws {
+        let input = try SimulatedInput("pre-late-empty") {
+            $0.channels = [0, 1]; $0.trains = 4; $0.sequences = 2; $0.lateChannels = [1: 2]
+        }
+        let result = try preprocess(input, channels: [0, 1])
+        let sequences = try #require(result.channel(1)?.sequences)
+        #expect(sequences.map(\.slots) == [[], [2, 3]])
+        #expect(slots(result, 0) == [0, 1, 2, 3])
+        #expect(result.slotCount == 4)
+    }
+
     @Test("Bogus train ids are skipped and listed, also as the last train")
     func outliers() throws {
         let input = try SimulatedInput("pre-outlier") { $0.trains = 8; $0.outlierTrains = [3, 7] }

@@ -1,4 +1,5 @@
 import AGIPD
+import FarmContract
 import Foundation
 import HDF5
 import Simulator
@@ -156,6 +157,16 @@ struct SimulatorTests {
         #expect(try readDataset(path, s.indexCount, as: UInt64.self).prefix(4) == [2, 0, 2, 2])
         #expect(try readDataset(path, s.indexFirst, as: UInt64.self).prefix(4) == [0, 2, 2, 4])
         #expect(try datasetShape(path, s.imageData) == [6, 2, 512, 128])
+    }
+
+    @Test("Raw file names match the ones the planner and gather use")
+    func fileNames() {
+        for (run, channel, sequence) in [(7, 0, 0), (819, 15, 3), (1234, 9, 12)] {
+            #expect(XFELDarkSimulation.rawFileName(run: run, channel: channel, sequence: sequence)
+                == ProductPaths.rawFileName(run: run, channel: channel, sequence: sequence))
+        }
+        let paths = ProductPaths(inputDir: "/in", outputDir: "/out", measurement: .dark)
+        #expect(XFELDarkSimulation.rawRunDirectory(inputDir: "/in", run: 7) == paths.rawRunDir(run: 7))
     }
 
     @Test("Invalid options are refused naming the option")
