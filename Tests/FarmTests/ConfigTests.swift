@@ -136,6 +136,8 @@ struct ConfigTypingTests {
         #expect(configuration.journalMode == .delete)
         #expect(configuration.general.mailType == "END,FAIL")
         #expect(configuration.general.account == nil)
+        let runs = try Configuration.defaults.applying(overrides: ["general.runs=819 820 821"])
+        #expect(runs.general.runs == [819, 820, 821])
 
         let wrong = configurationError { _ = try Configuration.defaults.applying(overrides: ["process.n_jobs=four"]) }
         guard case .wrongType(let key, let source, _, let expected, let got)? = wrong else {

@@ -53,6 +53,19 @@ struct JobGraphTests {
         #expect(merge.dependencies == [GroupDependency(group: "process.ch00", kind: .success, units: nil)])
     }
 
+    @Test("groups split below MaxArraySize into parts with task offsets into one tasks file")
+    func partsBelowMaxArraySize() throws {
+        let gather = try #require(try fullDark(sequences: 150).arrayGroups().first { $0.name == "gather.r0819" })
+        #expect(gather.units.count == 2400)
+        let parts = gather.parts(maxArraySize: 1001)
+        #expect(parts.map(\.taskOffset) == [0, 1000, 2000])
+        #expect(parts.map(\.arraySpec) == ["1-1000", "1-1000", "1-400"])
+        #expect(gather.parts(maxArraySize: 5000) == [ArrayGroup.Part(taskOffset: 0, count: 2400)])
+        let script = ArrayScript(group: gather, part: parts[2], configuration: .defaults, requestID: "r", token: "t",
+                                 logDirectory: "/l", specDirectory: "/s", workerPath: "/w")
+        #expect(script.arraySpec == "1-400" && script.taskOffset == 2000 && script.tasksFile == "/s/gather.r0819.tasks")
+    }
+
     @Test("JobSpec factory copies the unit, request and measurement parameters")
     func jobSpecs() throws {
         let graph = try fullDark(sequences: 2)

@@ -91,17 +91,13 @@ enum ValueParser {
         return Int(t)
     }
 
-    /// `0-15`, `0-3,8`, `5`, `[0, 8]` (brackets accepted for `--set`). Order is kept; ranges expand.
+    /// `0-15`, `0-3,8`, `819 820 821`, `5`, `[0, 8]` (brackets accepted for `--set`). Order is kept;
+    /// ranges expand.
     static func parseIntList(_ text: String, range: ClosedRange<Int>?) throws(Problem) -> [Int] {
         var t = text.trimmingSpaces
         if t.hasPrefix("["), t.hasSuffix("]") { t = String(t.dropFirst().dropLast()) }
         var out: [Int] = []
-        for rawItem in t.split(separator: ",", omittingEmptySubsequences: false) {
-            let item = rawItem.trimmingSpaces
-            if item.isEmpty {
-                if t.trimmingSpaces.isEmpty { continue }
-                throw .wrongType(got: shown(text))
-            }
+        for item in t.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) {
             // A range "a-b"; a leading minus is a negative number, not a range.
             if let dash = item.dropFirst().firstIndex(of: "-") {
                 guard let lo = parseInt(String(item[..<dash])), let hi = parseInt(String(item[item.index(after: dash)...]))
@@ -110,7 +106,7 @@ enum ValueParser {
                 try check(lo, range); try check(hi, range)
                 out.append(contentsOf: lo...hi)
             } else {
-                guard let value = parseInt(item) else { throw .wrongType(got: shown(text)) }
+                guard let value = parseInt(String(item)) else { throw .wrongType(got: shown(text)) }
                 try check(value, range)
                 out.append(value)
             }

@@ -18,6 +18,24 @@ public struct ArrayGroup: Sendable, Equatable {
     public var isExact: Bool
 }
 
+extension ArrayGroup {
+    /// A slice of a group small enough for one `sbatch --array`: tasks `1-count`, where task `k`
+    /// runs `units[taskOffset + k - 1]` (line `k + taskOffset` of the group's tasks file).
+    public struct Part: Sendable, Equatable {
+        public var taskOffset: Int
+        public var count: Int
+        /// `1-<count>`.
+        public var arraySpec: String { "1-\(count)" }
+    }
+
+    /// The group cut into parts whose task ids stay below `maxArraySize` (SLURM's MaxArraySize:
+    /// the largest allowed index is MaxArraySize − 1, so each part holds at most that many tasks).
+    public func parts(maxArraySize: Int) -> [Part] {
+        let size = max(1, maxArraySize - 1)
+        return stride(from: 0, to: units.count, by: size).map { Part(taskOffset: $0, count: min(size, units.count - $0)) }
+    }
+}
+
 /// A dependency of an array group on (part of) another group.
 public struct GroupDependency: Sendable, Equatable {
     public var group: String

@@ -69,13 +69,17 @@ public struct ArrayScript: Sendable, Equatable {
     ///   - specDirectory: holds `<group>.tasks` (see ``tasksFile(specDirectory:group:)``).
     ///   - workerPath: `calfarm-worker`; defaults to `configuration.workerPath()`.
     ///   - isMailCarrier: true for the one script per request that sends the mail (e.g. join's).
-    public init(group: ArrayGroup, configuration: Configuration, requestID: String, token: String,
-                logDirectory: String, specDirectory: String, workerPath: String? = nil, isMailCarrier: Bool = false) {
+    ///   - part: one part of a group split at MaxArraySize (``ArrayGroup/parts(maxArraySize:)``); nil = the whole group.
+    public init(group: ArrayGroup, part: ArrayGroup.Part? = nil, configuration: Configuration, requestID: String,
+                token: String, logDirectory: String, specDirectory: String, workerPath: String? = nil,
+                isMailCarrier: Bool = false) {
         let general = configuration.general
         self.init(request: requestID, group: group.name, jobName: "calfarm-\(requestID)", comment: token,
                   partition: general.partition, account: general.account, qos: general.qos,
-                  resources: group.resources, arraySpec: "1-\(group.units.count)", logDirectory: logDirectory,
+                  resources: group.resources, arraySpec: part?.arraySpec ?? "1-\(group.units.count)",
+                  logDirectory: logDirectory,
                   tasksFile: Self.tasksFile(specDirectory: specDirectory, group: group.name),
+                  taskOffset: part?.taskOffset ?? 0,
                   workerPath: workerPath ?? configuration.workerPath(),
                   mail: isMailCarrier ? general.mailUser.map { Mail(type: general.mailType, user: $0) } : nil,
                   extraSbatch: general.extraSbatch, environment: general.environment)
