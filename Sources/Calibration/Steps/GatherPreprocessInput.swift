@@ -8,10 +8,9 @@ enum GatherPreprocessInput {
             throw CalibrationError.missingInput(path: path, what: "preprocess result")
         }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            return try JSONDecoder().decode(PreprocessResult.self, from: data)
+            return try PreprocessResult.read(from: path)
         } catch {
-            throw CalibrationError.badInput(path: path, reason: "cannot read the preprocess result: \(error)")
+            throw CalibrationError.badInput(path: path, reason: String(describing: error))
         }
     }
 
