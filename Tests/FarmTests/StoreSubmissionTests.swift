@@ -168,6 +168,10 @@ struct StoreSubmissionTests {
         #expect(g1Attempt.state == .cancelled && g1Attempt.reason == "superseded by resume")
         #expect(try store.attempts(request: "r1", job: "g0").first?.reason == "NODE_FAIL")
 
+        // A late sacct report on the old attempt does not undo the reset
+        try store.updateAttempts([AttemptUpdate(attempt: attempts[0].id, state: .failed, exitCode: 1)])
+        #expect(try store.job(request: "r1", id: "g0")?.state == .planned)
+
         try store.setTimeLimit("02:00:00", request: "r1", jobs: ["g0"])
         try store.recordSubmissionToken("tok-2", request: "r1", arrayGroup: "gather-retry",
                                         jobs: [SubmittedJob(job: "g0", arrayTaskID: 0)], at: t0)

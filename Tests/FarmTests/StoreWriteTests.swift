@@ -108,6 +108,20 @@ struct StoreWriteTests {
         ])
     }
 
+    @Test("a value the code cannot read is reported with its table, column and value")
+    func corruptValueNamed() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = try StoreFixture.store(pairs: 1, in: directory)
+        try store.connection.execute("UPDATE jobUnit SET step = 'calibrate' WHERE id = 'g0'")
+        #expect(throws: StoreError.corruptValue(path: store.path, table: "jobUnit", column: "step", value: "calibrate")) {
+            try store.jobs(request: "r1")
+        }
+        try store.connection.execute("UPDATE jobUnit SET step = 'gather', runs = '[9001,x]' WHERE id = 'g0'")
+        #expect(throws: StoreError.corruptValue(path: store.path, table: "jobUnit", column: "runs", value: "[9001,x]")) {
+            try store.job(request: "r1", id: "g0")
+        }
+    }
+
     @Test("request state follows from the unit counts")
     func derivedRequestState() {
         #expect(RequestState.derived(from: [:]) == .planned)

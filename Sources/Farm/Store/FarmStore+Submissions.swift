@@ -103,7 +103,8 @@ extension FarmStore {
     }
 
     /// Applies what reconciliation learned about attempts. When the attempt is its unit's latest,
-    /// the unit takes the attempt's state (and, when failed, its reason as `lastError`).
+    /// the unit takes the attempt's state (and, when failed, its reason as `lastError`) — unless
+    /// the unit was reset for resume: a late report on the old attempt must not undo the reset.
     ///
     /// An attempt that has ended keeps its terminal state against a stale `queued`/`running`
     /// report (e.g. squeue lagging behind sacct); other fields still fill in.
@@ -136,7 +137,7 @@ extension FarmStore {
                     UPDATE jobUnit SET state = ?1,
                         lastError = CASE WHEN ?1 = 'failed' THEN COALESCE(?2, lastError)
                                          WHEN ?1 = 'done' THEN NULL ELSE lastError END
-                    WHERE request = ?3 AND id = ?4 AND attempts = ?5
+                    WHERE request = ?3 AND id = ?4 AND attempts = ?5 AND state <> 'planned'
                     """) {
                     try $0.bind(.text(state.rawValue), .text(update.reason), .text(request), .text(job),
                                 .integer(Int64(number)))
