@@ -1,0 +1,123 @@
+import CalFarmTestSupport
+import Farm
+import FarmContract
+import Foundation
+import HDF5
+import Testing
+
+@Suite("controller end to end, local executor", .serialized)
+struct LocalExecutorTests {
+    @Test("a two-channel dark runs to completion and every job unit is done in the database")
+    func cleanRun() throws {
+        // Given a simulated dark for channels 0 and 8 (both wings), two sequences per run
+        let fixture = try LocalFarmFixture()
+        let farm = try fixture.farm()
+        // When it is submitted to the local executor
+        let outcome = try farm.submit(fixture.options(output: "out"))
+        // Then every unit is done: 3 preprocess, 3 runs × 2 channels × 2 sequences gathers,
+        // 2 channels × 2 chunks process, 1 join
+        #expect(outcome.jobs == 3 + 12 + 4 + 1)
+        let status = try farm.status(request: outcome.request)
+        #expect(status.state == "done")
+        #expect(status.jobs.total == 20 && status.jobs.done == 20 && status.jobs.failed == 0)
+        #expect(status.missing.isEmpty)
+        let jobs = try farm.store.jobs(request: outcome.request)
+        #expect(jobs.allSatisfy { $0.state == .done && $0.attempts == 1 })
+        // And the joined constants are close to the simulator's truth (offset within 5 σ/√n)
+        let path = fixture.joinedPath(output: "out")
+        let offset = try LocalFarmFixture.read(path, "channel08/offset", as: Int64.self)
+        let cells = fixture.simulation.options.cells
+        #expect(offset.count == 3 * cells * 128 * 512)
+        var checked = 0
+        for (stage, cell, row, column) in [(0, 0, 0, 0), (1, 2, 70, 300), (2, 1, 127, 511), (0, 1, 64, 64)] {
+            let truth = fixture.simulation.truth(channel: 8, stage: stage, cell: cell, row: row, column: column)
+            let value = Double(offset[((stage * cells + cell) * 128 + row) * 512 + column])
+            let tolerance = 5 * truth.noise / Double(fixture.simulation.options.trains).squareRoot() + 1
+            #expect(abs(value - truth.offset) <= tolerance, "stage \(stage) cell \(cell) (\(row), \(column))")
+            checked += 1
+        }
+        #expect(checked == 4)
+    }
+
+    @Test("an injected failure in one channel's process job leaves the other channel done; resume reruns only it and the join")
+    func failureAndResume() throws {
+        let fixture = try LocalFarmFixture()
+        // A clean reference run.
+        let clean = try fixture.farm(database: "clean.sqlite").submit(fixture.options(output: "clean"))
+        // Given a run where channel 8's first process chunk fails
+        let failing = try fixture.farm(["CALFARM_FAULT": "process.ch08.a01-08=fail"])
+        let outcome = try failing.submit(fixture.options(output: "out"))
+        let status = try failing.status(request: outcome.request)
+        // Then channel 0 finished, the join ran and reported channel 8's ASICs 1–8 missing
+        #expect(status.state == "partial" || status.state == "failed")
+        #expect(status.failed.map(\.job) == ["process.ch08.a01-08"])
+        let failed = try #require(status.failed.first)
+        #expect(failed.reason.contains("CALFARM_FAULT"))
+        let log = try #require(failed.log)
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("process.ch08.a01-08"))
+        #expect(status.missing.map(\.channel) == [8])
+        #expect(status.missing.first?.asics == Array(1...8))
+        #expect(try failing.store.job(request: outcome.request, id: "join")?.state == .done)
+        #expect(try failing.store.job(request: outcome.request, id: "process.ch00.a01-08")?.state == .done)
+
+        // When the fault is gone and the request is resumed
+        let fixed = try fixture.farm()
+        let resumed = try fixed.resume(request: outcome.request)
+        // Then only the failed unit and the join ran again
+        #expect(resumed.resubmitted == ["process.ch08.a01-08", "join"])
+        let after = try fixed.status(request: outcome.request)
+        #expect(after.state == "done" && after.failed.isEmpty && after.missing.isEmpty)
+        #expect(try fixed.store.job(request: outcome.request, id: "gather.r0011.ch08.s00000")?.attempts == 1)
+        #expect(try fixed.store.job(request: outcome.request, id: "join")?.attempts == 2)
+        // And the constants equal the clean run's, dataset by dataset
+        for dataset in ["channel08/offset", "channel08/gainlevel_mean", "channel00/offset"] {
+            #expect(try LocalFarmFixture.read(fixture.joinedPath(output: "out"), dataset, as: Int64.self)
+                    == LocalFarmFixture.read(fixture.joinedPath(output: "clean"), dataset, as: Int64.self), "\(dataset)")
+        }
+        #expect(try LocalFarmFixture.read(fixture.joinedPath(output: "out"), "channel08/stddev", as: Double.self)
+                == LocalFarmFixture.read(fixture.joinedPath(output: "clean"), "channel08/stddev", as: Double.self))
+        _ = clean
+    }
+
+    @Test("a crashed worker leaves no product and no result that counts as done")
+    func crashLeavesNothing() throws {
+        let fixture = try LocalFarmFixture(channels: [3], trains: 4, sequences: 1)
+        let farm = try fixture.farm(["CALFARM_FAULT": "join=crash"])
+        let outcome = try farm.submit(fixture.options(output: "out"))
+        let status = try farm.status(request: outcome.request)
+        #expect(status.failed.map(\.job) == ["join"])
+        #expect(!FileManager.default.fileExists(atPath: fixture.joinedPath(output: "out")))
+        let result = RequestWorkspace(request: outcome.request, outputDir: fixture.dir.file("out")).resultPath(job: "join")
+        #expect(!FileManager.default.fileExists(atPath: result))
+    }
+
+    @Test("bad inputs are refused before anything is stored")
+    func badInputs() throws {
+        let fixture = try LocalFarmFixture(channels: [0], trains: 2, sequences: 1)
+        let farm = try fixture.farm()
+        var missingInput = fixture.options(output: "out")
+        missingInput.inputDir = fixture.dir.file("nowhere")
+        var twoRuns = fixture.options(output: "out")
+        twoRuns.runs = [11, 12]
+        var unknownChannel = fixture.options(output: "out")
+        unknownChannel.channels = [16]
+        var badYAML = fixture.options(output: "out")
+        let yaml = fixture.dir.file("bad.yaml")
+        try "process:\n  time_limit: [unclosed\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        badYAML.configFile = yaml
+        var unwritable = fixture.options(output: "out")
+        try "not a directory".write(toFile: fixture.dir.file("file"), atomically: true, encoding: .utf8)
+        unwritable.outputDir = fixture.dir.file("file/out")
+        for (name, options, needle) in [("missing input", missingInput, "nowhere"), ("two runs", twoRuns, "3"),
+                                        ("channel 16", unknownChannel, "16"), ("malformed YAML", badYAML, "bad.yaml"),
+                                        ("unwritable output", unwritable, "file/out")] {
+            do {
+                _ = try farm.submit(options)
+                Issue.record("\(name): submit succeeded")
+            } catch {
+                #expect(String(describing: error).contains(needle), "\(name): \(error)")
+            }
+        }
+        #expect(try farm.store.requests(limit: 10).isEmpty)
+    }
+}
