@@ -52,7 +52,8 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "CalFarmTestSupport", dependencies: ["FarmContract"], path: "Tests/CalFarmTestSupport"),
+        .target(name: "CalFarmTestSupport", dependencies: ["FarmContract", "Farm", "Simulator", "HDF5"],
+                path: "Tests/CalFarmTestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "AGIPDTests", dependencies: ["AGIPD", "HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "CalibrationTests", dependencies: [

@@ -10,7 +10,7 @@ struct LocalExecutorTests {
     @Test("a two-channel dark runs to completion and every job unit is done in the database")
     func cleanRun() throws {
         // Given a simulated dark for channels 0 and 8 (both wings), two sequences per run
-        let fixture = try LocalFarmFixture()
+        let fixture = try FarmFixture()
         let farm = try fixture.farm()
         // When it is submitted to the local executor
         let outcome = try farm.submit(fixture.options(output: "out"))
@@ -25,7 +25,7 @@ struct LocalExecutorTests {
         #expect(jobs.allSatisfy { $0.state == .done && $0.attempts == 1 })
         // And the joined constants are close to the simulator's truth (offset within 5 σ/√n)
         let path = fixture.joinedPath(output: "out")
-        let offset = try LocalFarmFixture.read(path, "channel08/offset", as: Int64.self)
+        let offset = try FarmFixture.read(path, "channel08/offset", as: Int64.self)
         let cells = fixture.simulation.options.cells
         #expect(offset.count == 3 * cells * 128 * 512)
         var checked = 0
@@ -41,7 +41,7 @@ struct LocalExecutorTests {
 
     @Test("an injected failure in one channel's process job leaves the other channel done; resume reruns only it and the join")
     func failureAndResume() throws {
-        let fixture = try LocalFarmFixture()
+        let fixture = try FarmFixture()
         // A clean reference run.
         let clean = try fixture.farm(database: "clean.sqlite").submit(fixture.options(output: "clean"))
         // Given a run where channel 8's first process chunk fails
@@ -71,17 +71,17 @@ struct LocalExecutorTests {
         #expect(try fixed.store.job(request: outcome.request, id: "join")?.attempts == 2)
         // And the constants equal the clean run's, dataset by dataset
         for dataset in ["channel08/offset", "channel08/gainlevel_mean", "channel00/offset"] {
-            #expect(try LocalFarmFixture.read(fixture.joinedPath(output: "out"), dataset, as: Int64.self)
-                    == LocalFarmFixture.read(fixture.joinedPath(output: "clean"), dataset, as: Int64.self), "\(dataset)")
+            #expect(try FarmFixture.read(fixture.joinedPath(output: "out"), dataset, as: Int64.self)
+                    == FarmFixture.read(fixture.joinedPath(output: "clean"), dataset, as: Int64.self), "\(dataset)")
         }
-        #expect(try LocalFarmFixture.read(fixture.joinedPath(output: "out"), "channel08/stddev", as: Double.self)
-                == LocalFarmFixture.read(fixture.joinedPath(output: "clean"), "channel08/stddev", as: Double.self))
+        #expect(try FarmFixture.read(fixture.joinedPath(output: "out"), "channel08/stddev", as: Double.self)
+                == FarmFixture.read(fixture.joinedPath(output: "clean"), "channel08/stddev", as: Double.self))
         _ = clean
     }
 
     @Test("a crashed worker leaves no product and no result that counts as done")
     func crashLeavesNothing() throws {
-        let fixture = try LocalFarmFixture(channels: [3], trains: 4, sequences: 1)
+        let fixture = try FarmFixture(channels: [3], trains: 4, sequences: 1)
         let farm = try fixture.farm(["CALFARM_FAULT": "join=crash"])
         let outcome = try farm.submit(fixture.options(output: "out"))
         let status = try farm.status(request: outcome.request)
@@ -93,7 +93,7 @@ struct LocalExecutorTests {
 
     @Test("bad inputs are refused before anything is stored")
     func badInputs() throws {
-        let fixture = try LocalFarmFixture(channels: [0], trains: 2, sequences: 1)
+        let fixture = try FarmFixture(channels: [0], trains: 2, sequences: 1)
         let farm = try fixture.farm()
         var missingInput = fixture.options(output: "out")
         missingInput.inputDir = fixture.dir.file("nowhere")

@@ -70,6 +70,9 @@ extension Farm {
             var executor = try SlurmExecutor(client: slurmClient, store: store, workspace: workspace, request: record,
                                              configuration: configuration, specs: specs,
                                              workerPath: workerPath(configuration), known: active)
+            executor.killAfterSbatch = environment["CALFARM_CONTROLLER_FAULT"].flatMap {
+                $0.hasPrefix("kill-after-sbatch:") ? Int($0.dropFirst("kill-after-sbatch:".count)) : nil
+            }
             for (i, batch) in batches.enumerated() {
                 let attempt = (batch.units.map { attempts[$0.id] ?? 0 }.max() ?? 0) + 1
                 let id = try executor.submit(batch, mailCarrier: i == batches.count - 1, attempt: attempt)

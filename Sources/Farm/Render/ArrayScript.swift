@@ -30,7 +30,8 @@ public struct ArrayScript: Sendable, Equatable {
     /// uses `1-k` plus ``taskOffset``.
     public var arraySpec: String
     public var logDirectory: String
-    /// One spec path per line; task N reads line N + ``taskOffset``.
+    /// The array's spec file (JSON Lines, one `JobSpec` per line); task N runs line
+    /// N − 1 + ``taskOffset`` (0-based), which the worker reads itself.
     public var tasksFile: String
     public var taskOffset: Int
     public var workerPath: String
@@ -66,7 +67,7 @@ public struct ArrayScript: Sendable, Equatable {
     /// - Parameters:
     ///   - token: the idempotency token, written as the job comment.
     ///   - logDirectory: where `<group>_%A_%a.out` / `.err` go.
-    ///   - specDirectory: holds `<group>.tasks` (see ``tasksFile(specDirectory:group:)``).
+    ///   - specDirectory: holds `<group>.jsonl` (see ``tasksFile(specDirectory:group:)``).
     ///   - workerPath: `calfarm-worker`; defaults to `configuration.workerPath()`.
     ///   - isMailCarrier: true for the one script per request that sends the mail (e.g. join's).
     ///   - part: one part of a group split at MaxArraySize (``ArrayGroup/parts(maxArraySize:)``); nil = the whole group.
@@ -85,24 +86,10 @@ public struct ArrayScript: Sendable, Equatable {
                   extraSbatch: general.extraSbatch, environment: general.environment)
     }
 
-    /// `<specDirectory>/<group>.tasks`.
-    public static func tasksFile(specDirectory: String, group: String) -> String { "\(specDirectory)/\(group).tasks" }
+    /// `<specDirectory>/<group>.jsonl`.
+    public static func tasksFile(specDirectory: String, group: String) -> String { "\(specDirectory)/\(group).jsonl" }
 
-    /// The tasks file's text: one spec path per line, in task order.
-    /// - Throws: ``RenderError/unrepresentable(field:value:reason:)`` for a path with a line break.
-    public static func tasksFileContents(specPaths: [String]) throws(RenderError) -> String {
-        var out = ""
-        for path in specPaths {
-            if path.isEmpty || path.contains("\n") || path.contains("\r") {
-                throw .unrepresentable(field: "spec path", value: path, reason: "each spec path must be one non-empty line")
-            }
-            out += path
-            out += "\n"
-        }
-        return out
-    }
-
-    /// The log files' SLURM patterns.
-    public var outputPattern: String { "\(logDirectory)/\(group)_%A_%a.out" }
-    public var errorPattern: String { "\(logDirectory)/\(group)_%A_%a.err" }
+    /// The log file's SLURM pattern: stdout and stderr of a task share one file.
+    public var outputPattern: String { "\(logDirectory)/\(group)_%A_%a.log" }
+    public var errorPattern: String { "\(logDirectory)/\(group)_%A_%a.log" }
 }

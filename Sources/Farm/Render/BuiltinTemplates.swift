@@ -38,15 +38,11 @@ enum BuiltinTemplates {
         {{{.}}}
         {{/environment}}
         
-        # Array task N runs the job unit whose spec path is on line N + offset of the tasks file.
-        tasks={{{tasks_file}}}
-        line=$(( SLURM_ARRAY_TASK_ID + {{{task_offset}}} ))
-        spec=$(sed -n "${line}p" "$tasks")
-        if [ -z "$spec" ]; then
-            echo "calfarm: no job spec on line $line of $tasks" >&2
-            exit 2
-        fi
-        exec {{{worker}}} run --spec "$spec"
+        # Array task N runs the job unit on line N + offset of the array's spec file (JSON Lines,
+        # one JobSpec per line); the worker reads that line itself.
+        specs={{{tasks_file}}}
+        index=$(( SLURM_ARRAY_TASK_ID - 1 + {{{task_offset}}} ))
+        exec {{{worker}}} run --specs "$specs" --index "$index"
 
         """#
 }

@@ -17,6 +17,10 @@ struct SlurmExecutor {
     var known: [String: SlurmJobID]
     /// Units per submitted array job id, to depend on a whole array when every task is needed.
     private var arrays: [Int: Set<String>] = [:]
+    /// Testing hook (`CALFARM_CONTROLLER_FAULT=kill-after-sbatch:N`): the controller kills itself
+    /// right after the N-th `sbatch` returns, before recording it — the worst moment to die.
+    var killAfterSbatch: Int?
+    private var sbatchCalls = 0
 
     init(client: SlurmClient, store: FarmStore, workspace: RequestWorkspace, request: RequestRecord,
          configuration: Configuration, specs: JobSpecFactory, workerPath: String,
@@ -79,6 +83,8 @@ struct SlurmExecutor {
                 throw error
             }
         }
+        sbatchCalls += 1
+        if sbatchCalls == killAfterSbatch { kill(getpid(), SIGKILL) }
         try record(group: batch.group, token: batch.token, units: batch.units.map(\.id), id: id)
         return id
     }

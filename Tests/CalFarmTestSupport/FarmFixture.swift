@@ -1,4 +1,3 @@
-import CalFarmTestSupport
 import Farm
 import FarmContract
 import Foundation
@@ -7,12 +6,12 @@ import Simulator
 
 /// A simulated XFEL dark and a private state database, for driving the controller end to end
 /// with the local executor (real worker processes, real libhdf5, real SQLite).
-struct LocalFarmFixture {
-    let dir: TemporaryDirectory
-    let inputDir: String
-    let simulation: XFELDarkSimulation
+public struct FarmFixture {
+    public let dir: TemporaryDirectory
+    public let inputDir: String
+    public let simulation: XFELDarkSimulation
 
-    init(channels: [Int] = [0, 8], trains: Int = 6, cells: Int = 3, sequences: Int = 2,
+    public init(channels: [Int] = [0, 8], trains: Int = 6, cells: Int = 3, sequences: Int = 2,
          configure: (inout XFELDarkSimulation.Options) -> Void = { _ in }) throws {
         dir = try TemporaryDirectory("calfarm-e2e")
         inputDir = dir.file("in")
@@ -29,7 +28,7 @@ struct LocalFarmFixture {
     }
 
     /// A controller with its own database and CALFARM_HOME; `extra` adds variables (CALFARM_FAULT).
-    func farm(_ extra: [String: String] = [:], database: String = "calfarm.sqlite") throws -> Farm {
+    public func farm(_ extra: [String: String] = [:], database: String = "calfarm.sqlite") throws -> Farm {
         var environment = ["HOME": dir.path, "CALFARM_HOME": dir.file("home"),
                            "CALFARM_WORKER": try BuiltProducts.executable("calfarm-worker"),
                            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
@@ -37,19 +36,19 @@ struct LocalFarmFixture {
         return try Farm(databasePath: dir.file(database), environment: environment)
     }
 
-    func options(output: String, executor: ExecutorKind = .local, overrides: [String] = []) -> SubmitOptions {
+    public func options(output: String, executor: ExecutorKind = .local, overrides: [String] = []) -> SubmitOptions {
         SubmitOptions(measurement: .dark, inputDir: inputDir, outputDir: dir.file(output), runs: simulation.options.runs,
                       channels: simulation.options.channels,
                       overrides: ["process.n_jobs=2", "local.workers=2"] + overrides, executor: executor)
     }
 
-    func joinedPath(output: String) -> String {
+    public func joinedPath(output: String) -> String {
         ProductPaths(inputDir: inputDir, outputDir: dir.file(output), measurement: .dark)
             .joinedAGIPD(runs: simulation.options.runs)
     }
 
     /// A dataset of the joined AGIPD file as Int64 (offset, gainlevel_mean) or Double.
-    static func read<T: HDF5Scalar>(_ path: String, _ dataset: String, as type: T.Type) throws -> [T] {
+    public static func read<T: HDF5Scalar>(_ path: String, _ dataset: String, as type: T.Type) throws -> [T] {
         let file = try File.open(path)
         defer { try? file.close() }
         return try file.root.dataset(dataset).read(type)
