@@ -73,7 +73,7 @@ struct RenderTests {
         try assertSnapshot(text, named: "join-mail-carrier.sbatch")
         try checkSyntax(text)
         #expect(text.contains("#SBATCH --mail-type=END,FAIL\n#SBATCH --mail-user=calib@example.org\n"))
-        #expect(text.contains("#SBATCH --output=\"/scratch/my runs/100%% \\\"done\\\"/join_%A_%a.out\"\n"))
+        #expect(text.contains("#SBATCH --output=\"/scratch/my runs/100%% \\\"done\\\"/join_%A_%a.log\"\n"))
         #expect(text.contains("specs='/scratch/my runs/it'\\''s $HOME/join.jsonl'\n"))
         #expect(text.contains("echo \"<setup & go>\"\n"))
         #expect(!text.contains("--partition"))

@@ -66,7 +66,7 @@ public struct ArrayScript: Sendable, Equatable {
     /// The script for a whole ``ArrayGroup`` (tasks `1-<units>`), with SLURM settings from the configuration.
     /// - Parameters:
     ///   - token: the idempotency token, written as the job comment.
-    ///   - logDirectory: where `<group>_%A_%a.out` / `.err` go.
+    ///   - logDirectory: where `<group>_%A_%a.log` goes (stdout and stderr).
     ///   - specDirectory: holds `<group>.jsonl` (see ``tasksFile(specDirectory:group:)``).
     ///   - workerPath: `calfarm-worker`; defaults to `configuration.workerPath()`.
     ///   - isMailCarrier: true for the one script per request that sends the mail (e.g. join's).
@@ -91,5 +91,4 @@ public struct ArrayScript: Sendable, Equatable {
 
     /// The log file's SLURM pattern: stdout and stderr of a task share one file.
     public var outputPattern: String { "\(logDirectory)/\(group)_%A_%a.log" }
-    public var errorPattern: String { "\(logDirectory)/\(group)_%A_%a.log" }
 }

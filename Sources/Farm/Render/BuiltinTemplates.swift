@@ -24,7 +24,6 @@ enum BuiltinTemplates {
         #SBATCH --cpus-per-task={{{cpus}}}
         #SBATCH --array={{{array}}}
         #SBATCH --output={{{output}}}
-        #SBATCH --error={{{error}}}
         #SBATCH --kill-on-invalid-dep=yes
         {{#mail_user}}
         #SBATCH --mail-type={{{mail_type}}}

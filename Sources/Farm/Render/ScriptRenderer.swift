@@ -71,8 +71,8 @@ public struct ScriptRenderer: Sendable {
             "time": try directive(script.resources.timeLimit, "time limit"),
             "cpus": String(script.resources.cpus),
             "array": try directive(script.arraySpec + (throttle > 0 ? "%\(throttle)" : ""), "array"),
-            "output": try directive("\(logDirectory)/\(script.group)_%A_%a.out", "output log"),
-            "error": try directive("\(logDirectory)/\(script.group)_%A_%a.err", "error log"),
+            // stdout and stderr share one log per task (no --error line): one file to read.
+            "output": try directive("\(logDirectory)/\(script.group)_%A_%a.log", "log"),
             "extra_sbatch": try script.extraSbatch.map { option -> String in
                 if option.contains(where: \.isNewline) {
                     throw RenderError.unrepresentable(field: "general.extra_sbatch entry", value: option,
