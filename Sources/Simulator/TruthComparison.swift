@@ -179,7 +179,7 @@ public struct TruthComparison: Sendable {
             result.stages.append(stageResult)
         }
         if result.missingPixels > 0 && !allowMissing {
-            result.problems.append("\(result.missingPixels) pixels masked (ASICs \(result.missingASICs.map(String.init).joined(separator: ",")))")
+            result.problems.append("\(result.missingPixels) pixels masked (ASICs \(Self.compact(result.missingASICs)))")
         }
         result.agrees = result.problems.isEmpty
         return result
@@ -246,6 +246,18 @@ public struct TruthComparison: Sendable {
         guard k >= 1 else { return 0 }
         let median = k * pow(1 - 2 / (9 * k), 3)
         return (median / n).squareRoot()
+    }
+
+    /// `[1, 2, 3, 8]` → `1-3,8`.
+    static func compact(_ numbers: [Int]) -> String {
+        var parts: [String] = []
+        var rest = numbers.sorted()[...]
+        while let first = rest.popFirst() {
+            var last = first
+            while rest.first == last + 1 { last = rest.removeFirst() }
+            parts.append(first == last ? "\(first)" : "\(first)-\(last)")
+        }
+        return parts.joined(separator: ",")
     }
 
     static func groupName(_ channel: Int) -> String { channel < 10 ? "channel0\(channel)" : "channel\(channel)" }

@@ -148,11 +148,12 @@ struct CommandParsingTests {
         #expect(message?.contains(option) == true, "\(extra) gave \(message ?? "no error")")
     }
 
-    @Test("compare-truth needs both files")
+    @Test("compare-truth takes the constants file or a request, not both")
     func compareTruth() throws {
         let command = try parse(["compare-truth", "--truth", "t.h5", "--constants", "c.h5", "--json"], as: CompareTruthCommand.self)
         #expect(command.truth == "t.h5" && command.constants == "c.h5" && command.output.json)
-        #expect(parseError(["compare-truth", "--truth", "t.h5"])?.contains("--constants") == true)
+        #expect(parseError(["compare-truth", "--truth", "t.h5", "--constants", "c.h5", "--request", "r"])?.contains("--request") == true)
+        #expect(try parse(["compare-truth", "--truth", "t.h5"], as: CompareTruthCommand.self).constants == nil)
     }
 
     @Test("--db wins over CALFARM_DB, which wins over CALFARM_HOME and HOME")

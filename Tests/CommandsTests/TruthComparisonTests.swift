@@ -166,6 +166,7 @@ struct TruthComparisonTests {
         #expect(channel8.missingPixels == 64 * 64 && channel8.missingASICs == [3])
         #expect(channel8.stages.allSatisfy { $0.agrees && $0.skipped == TruthFixture.cells * 64 * 64 })
         #expect(!strict.agrees && !channel8.agrees)
+        #expect(channel8.problems == ["4096 pixels masked (ASICs 3)"])
         #expect(lenient.agrees)
     }
 

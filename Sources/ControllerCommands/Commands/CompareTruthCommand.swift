@@ -1,4 +1,6 @@
 import ArgumentParser
+import Farm
+import FarmContract
 import Simulator
 
 /// `calfarm compare-truth`: joined dark constants against the simulator's truth.
@@ -11,21 +13,41 @@ struct CompareTruthCommand: ParsableCommand {
             5 noise/sqrt(frames) + 1 ADU (need 99.9%); median stddev/noise against the median a \
             population standard deviation of that many frames has (within 0.05); mean |gain level - truth| \
             (at most 1 + 2 sigma_digital/sqrt(frames)). Exit status 0 when every channel agrees and none \
-            is missing, 1 otherwise, 2 for unusable files.
+            is missing, 1 otherwise, 2 for unusable files. Without --constants, the joined file of \
+            --request (default: the latest request in the state database) is compared.
             """)
 
     @Option(help: ArgumentHelp("truth.h5 written by `calfarm simulate`.", valueName: "file")) var truth: String
     @Option(help: ArgumentHelp("The joined AGIPD-orientation constants (…_joined_constants_agipd.h5).", valueName: "file"))
-    var constants: String
+    var constants: String?
+    @Option(help: ArgumentHelp("Compare this request's joined constants (default: the latest request).", valueName: "id"))
+    var request: String?
     @Flag(help: "Accept masked pixels and channels without constants (e.g. a request for some ASICs only).")
     var allowMissing = false
+    @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if constants != nil && request != nil { throw ValidationError("give --constants or --request, not both") }
+    }
 
     func run() throws {
         try CommandFailure.run {
-            let report = try TruthComparison(truthPath: truth, constantsPath: constants, allowMissing: allowMissing).run()
+            let report = try TruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
             if output.json { try JSONOutput.print(report) } else { print(TruthComparisonTable(report: report).render()) }
             if !report.agrees { throw ExitCode(CommandFailure.runtime) }
         }
+    }
+
+    /// `--constants`, else the joined AGIPD file of the request.
+    private func constantsPath() throws -> String {
+        if let constants { return constants }
+        let store = try database.openFarm().store
+        let found = try request.map(store.request) ?? store.latestRequest()
+        guard let record = found else {
+            throw request.map(FarmError.unknownRequest) ?? FarmError.invalidState("the state database \(store.path) holds no request yet")
+        }
+        return ProductPaths(inputDir: record.inputDir, outputDir: record.outputDir, measurement: record.measurement)
+            .joinedAGIPD(runs: record.runs)
     }
 }
