@@ -38,17 +38,6 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Detector source prefix, e.g. SPB_DET_AGIPD1M-1.", valueName: "name")) var detectorString: String?
     @OptionGroup var output: OutputOptions
 
-    struct LateChannel: Sendable {
-        var channel: Int, trains: Int
-        init(argument: String) throws {
-            let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let channel = Int(parts[0]), let trains = Int(parts[1]) else {
-                throw ValidationError("--late-channel '\(argument)' must look like CHANNEL:TRAINS, e.g. 3:2")
-            }
-            (self.channel, self.trains) = (channel, trains)
-        }
-    }
-
     /// Options as the simulator takes them; `validate` has checked them.
     var simulation: XFELDarkSimulation {
         var o = XFELDarkSimulation.Options()
