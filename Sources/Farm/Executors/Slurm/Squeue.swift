@@ -2,8 +2,9 @@ import Foundation
 
 /// Queries the controller's queue with `squeue`, many jobs per call.
 ///
-/// Finished jobs leave `squeue` after `MinJobAge`, so a job missing from the answer is not an
-/// error: the caller asks ``Sacct`` next. JSON output is not used: in SLURM 22.05
+/// Queries ask for every state (`-t all`): without it `squeue` hides jobs that already finished
+/// even while the controller still holds them. Finished jobs leave `squeue` after `MinJobAge`,
+/// so a job missing from the answer is not an error: the caller asks ``Sacct`` next. JSON output is not used: in SLURM 22.05
 /// `squeue --json` ignores `-j`/`-n` and dumps every job.
 public struct Squeue: Sendable {
     /// `%i` is printed for reference only; the id is built from `%F` (array job id) and `%K`
@@ -21,7 +22,7 @@ public struct Squeue: Sendable {
     public func jobs(_ ids: [SlurmJobID]) throws -> [SqueueRecord] {
         var records: [SqueueRecord] = []
         for chunk in SlurmIDList.chunks(ids.map(\.description)) {
-            let args = ["-h", "-r", "-j", chunk.joined(separator: ","), "-o", Self.format]
+            let args = ["-h", "-r", "-t", "all", "-j", chunk.joined(separator: ","), "-o", Self.format]
             let output = try runner.run(.squeue, args, acceptedExitCodes: [1])
             // One unknown id alone makes squeue exit 1; in a list it is silently left out.
             if output.exitCode != 0 {
@@ -38,7 +39,7 @@ public struct Squeue: Sendable {
 
     /// The queue entries whose job name is `name` (`squeue -n`).
     public func jobs(named name: String) throws -> [SqueueRecord] {
-        let output = try runner.run(.squeue, ["-h", "-r", "-n", name, "-o", Self.format])
+        let output = try runner.run(.squeue, ["-h", "-r", "-t", "all", "-n", name, "-o", Self.format])
         return try Self.parse(output.stdout, command: output.commandLine)
     }
 
