@@ -58,8 +58,10 @@ let package = Package(
         .testTarget(name: "AGIPDTests", dependencies: ["AGIPD", "HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "CalibrationTests", dependencies: [
             "Calibration", "Simulator", "AGIPD", "HDF5", "FarmContract", "CalFarmTestSupport",
-        ]),
-        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmContract", "CalFarmTestSupport"]),
+        ], exclude: ["Scripts"]),
+        // Fixtures (captured SLURM output) and golden scripts are read by path, not bundled.
+        .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmContract", "CalFarmTestSupport"],
+                    exclude: ["Fixtures", "Snapshots"]),
         .testTarget(name: "CommandsTests", dependencies: [
             "ControllerCommands", "WorkerCommands", "Farm", "FarmContract", "HDF5", "Simulator",
             "CalFarmTestSupport",

@@ -7,7 +7,16 @@ extension Farm {
         let layers = ConfigurationLayers.standard(environment: environment,
                                                   configFiles: options.configFile.map { [$0] } ?? [],
                                                   overrides: options.overrides)
-        return try Configuration.load(layers)
+        // What the command line says about the request goes into the configuration too, so the
+        // stored and printed configuration is the effective one.
+        var fromCommandLine: [String] = []
+        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ", ") + "]" }
+        if let runs = options.runs { fromCommandLine.append("general.runs=\(list(runs))") }
+        if let channels = options.channels { fromCommandLine.append("general.channels=\(list(channels))") }
+        if let asics = options.asics { fromCommandLine.append("general.asics=\(list(asics))") }
+        if let module = options.module { fromCommandLine.append("general.module=\(module)") }
+        if let temperature = options.temperature { fromCommandLine.append("general.temperature=\(temperature)") }
+        return try Configuration.load(layers).applying(overrides: fromCommandLine)
     }
 
     func planRequest(_ options: SubmitOptions, configuration: Configuration) -> PlanRequest {

@@ -23,12 +23,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var log: String?
         public var exitCode: Int?
         public var slurmJobID: String?
+
+        public init(job: String, step: String, state: String, attempts: Int, reason: String, log: String?,
+                    exitCode: Int?, slurmJobID: String?) {
+            self.job = job; self.step = step; self.state = state; self.attempts = attempts
+            self.reason = reason; self.log = log; self.exitCode = exitCode; self.slurmJobID = slurmJobID
+        }
     }
 
     public struct Missing: Codable, Sendable, Equatable {
         public var channel: Int
         public var asics: [Int]
         public var reason: String
+
+        public init(channel: Int, asics: [Int], reason: String) {
+            self.channel = channel; self.asics = asics; self.reason = reason
+        }
     }
 
     public var request: String
@@ -46,4 +56,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
     /// Notes about the refresh itself (e.g. "SLURM accounting is disabled; states from squeue and result files").
     public var notes: [String]
     public var outputDir: String
+
+    public init(request: String, state: String, measurement: String, executor: String, createdAt: Date,
+                jobs: Counts, steps: [String: Counts], stepOrder: [String], failed: [FailedJob],
+                missing: [Missing], notes: [String], outputDir: String) {
+        self.request = request; self.state = state; self.measurement = measurement; self.executor = executor
+        self.createdAt = createdAt; self.jobs = jobs; self.steps = steps; self.stepOrder = stepOrder
+        self.failed = failed; self.missing = missing; self.notes = notes; self.outputDir = outputDir
+    }
 }
