@@ -63,7 +63,7 @@ struct JobGraphTests {
         #expect(gather.parts(maxArraySize: 5000) == [ArrayGroup.Part(taskOffset: 0, count: 2400)])
         let script = ArrayScript(group: gather, part: parts[2], configuration: .defaults, requestID: "r", token: "t",
                                  logDirectory: "/l", specDirectory: "/s", workerPath: "/w")
-        #expect(script.arraySpec == "1-400" && script.taskOffset == 2000 && script.tasksFile == "/s/gather.r0819.tasks")
+        #expect(script.arraySpec == "1-400" && script.taskOffset == 2000 && script.tasksFile == "/s/gather.r0819.jsonl")
     }
 
     @Test("JobSpec factory copies the unit, request and measurement parameters")
