@@ -18,6 +18,9 @@ scratch=()
 step "setup"
 bash "$here/setup.sh"
 
+step "layers"
+bash "$here/check-layers.sh"
+
 step "SLURM"
 bash "$here/slurm/start.sh"
 
