@@ -47,11 +47,6 @@ public struct RetrySettings: Sendable, Equatable {
     public var timeoutFactor: Double
 }
 
-/// The `store.journal_mode` choice.
-public enum JournalModeSetting: String, Sendable {
-    case auto, wal, delete
-}
-
 extension Configuration {
     public var general: GeneralSettings {
         GeneralSettings(
@@ -93,7 +88,7 @@ extension Configuration {
         return n > 0 ? n : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public var journalMode: JournalModeSetting { JournalModeSetting(rawValue: string("store.journal_mode")) ?? .auto }
+    public var journalMode: JournalModePolicy { JournalModePolicy(rawValue: string("store.journal_mode")) ?? .auto }
 
     /// `slurm.max_array_size`: the cluster's MaxArraySize (task indices must stay below it).
     public var maxArraySize: Int { int("slurm.max_array_size") }

@@ -18,7 +18,11 @@ public final class Farm {
     }
 
     public init(databasePath: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        self.store = try FarmStore(path: databasePath)
+        // The journal mode may be forced by the site or user configuration (store.journal_mode);
+        // a configuration that does not load is reported by the command that needs it.
+        let layers = ConfigurationLayers.standard(environment: environment)
+        let journal = (try? Configuration.load(layers))?.journalMode ?? .auto
+        self.store = try FarmStore(path: databasePath, journal: journal)
         self.environment = environment
     }
 }
