@@ -37,7 +37,7 @@ enum BuiltinTemplates {
         {{{.}}}
         {{/environment}}
         
-        # Array task N runs the job unit on line N + offset of the array's spec file (JSON Lines,
+        # Array task N (from 1) runs entry N - 1 + offset (from 0) of the array's spec file (JSON Lines,
         # one JobSpec per line); the worker reads that line itself.
         specs={{{tasks_file}}}
         index=$(( SLURM_ARRAY_TASK_ID - 1 + {{{task_offset}}} ))
