@@ -24,7 +24,7 @@ let package = Package(
 
         // Data layers (worker side).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "AGIPD", dependencies: ["HDF5"]),
+        .target(name: "AGIPD", dependencies: ["HDF5", "FarmContract"]),
         .target(name: "FarmContract"),
         .target(name: "Calibration", dependencies: ["AGIPD", "HDF5", "FarmContract"]),
         .target(name: "Simulator", dependencies: ["AGIPD", "HDF5"]),

@@ -31,11 +31,24 @@ public enum ContractJSON {
         }
     }
 
+    /// Reads a file whose top level carries `formatVersion`, checking the version before decoding
+    /// so a file from a newer CalFarm fails with a clear message rather than a missing key.
+    public static func read<T: Decodable>(_ type: T.Type, at path: String, formatVersion supported: Int) throws -> T {
+        let probe = try read(VersionProbe.self, at: path)
+        guard probe.formatVersion == supported else {
+            throw ContractError.unsupportedVersion(path: path, found: probe.formatVersion, supported: supported)
+        }
+        return try read(type, at: path)
+    }
+
     /// Encodes and writes a file atomically (temporary name, then rename).
     public static func write<T: Encodable>(_ value: T, to path: String) throws {
         try AtomicFile.write(try encode(value), to: path)
     }
 }
+
+/// The one field every versioned file has at its top level.
+private struct VersionProbe: Decodable { var formatVersion: Int }
 
 /// Errors of the controller–worker contract.
 public enum ContractError: Error, CustomStringConvertible, Equatable {

@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
 
     private func loadSpec() throws -> JobSpec {
         if let specs, let index { return try SpecFile.read(at: specs, index: index) }
-        return try ContractJSON.read(JobSpec.self, at: spec!)
+        return try ContractJSON.read(JobSpec.self, at: spec!, formatVersion: JobSpec.currentFormatVersion)
     }
 
     func run() throws {

@@ -2,6 +2,7 @@ import AGIPD
 import Calibration
 import CalFarmTestSupport
 import Foundation
+import FarmContract
 import Testing
 
 @Suite("Preprocess: outlier rule and result file")
@@ -60,13 +61,13 @@ struct PreprocessTrainRulesTests {
     func readErrors() throws {
         let dir = try TemporaryDirectory("pre-json-bad")
         let missing = "\(dir.path)/none.json"
-        #expect(throws: PreprocessResult.FileError.self) { try PreprocessResult.read(from: missing) }
+        #expect(throws: ContractError.self) { try PreprocessResult.read(from: missing) }
         let future = "\(dir.path)/future.json"
         try #"{"formatVersion": 99}"#.write(toFile: future, atomically: true, encoding: .utf8)
         do {
             _ = try PreprocessResult.read(from: future)
             Issue.record("expected an error")
-        } catch let error as PreprocessResult.FileError {
+        } catch let error as ContractError {
             #expect(error == .unsupportedVersion(path: future, found: 99, supported: 1))
             #expect(error.description.contains(future))
         }
