@@ -69,6 +69,8 @@ struct LocalExecutorTests {
         #expect(after.state == "done" && after.failed.isEmpty && after.missing.isEmpty)
         #expect(try fixed.store.job(request: outcome.request, id: "gather.r0011.ch08.s00000")?.attempts == 1)
         #expect(try fixed.store.job(request: outcome.request, id: "join")?.attempts == 2)
+        // And the request's event log tells the story
+        #expect(try fixed.store.events(request: outcome.request).map(\.kind) == ["submit", "resume"])
         // And the constants equal the clean run's, dataset by dataset
         for dataset in ["channel08/offset", "channel08/gainlevel_mean", "channel00/offset"] {
             #expect(try FarmFixture.read(fixture.joinedPath(output: "out"), dataset, as: Int64.self)

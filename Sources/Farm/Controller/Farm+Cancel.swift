@@ -13,6 +13,7 @@ extension Farm {
         let unfinished = try store.jobs(request: record.id, states: [.planned, .queued, .running]).map(\.id)
         try store.markJobsCancelled(request: record.id, jobs: unfinished, reason: "cancelled by the user")
         try store.setRequestState(.cancelled, request: record.id)
+        log(record.id, "cancel", "\(unfinished.count) job units cancelled, SLURM jobs \(arrays)")
         return CancelOutcome(request: record.id, cancelled: unfinished.count, slurmJobs: arrays.map(String.init))
     }
 

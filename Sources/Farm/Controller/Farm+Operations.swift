@@ -45,6 +45,7 @@ extension Farm {
         let calls = try launch(record, graph: graph, configuration: configuration,
                                units: Set(graph.units.map(\.id)), active: [:], progress: progress)
         try updateRequestState(id)
+        log(id, "submit", "\(graph.count) job units, \(calls) sbatch calls, executor \(options.executor.rawValue)")
         return SubmitOutcome(request: id, jobs: graph.count, sbatchCalls: calls, executor: options.executor.rawValue,
                              warnings: graph.warnings.map(\.description))
     }
@@ -77,6 +78,7 @@ extension Farm {
                 let attempt = (batch.units.map { attempts[$0.id] ?? 0 }.max() ?? 0) + 1
                 let id = try executor.submit(batch, mailCarrier: i == batches.count - 1, attempt: attempt)
                 progress("submitted \(batch.group) (\(batch.units.count) tasks) as SLURM job \(id)")
+                log(record.id, "sbatch", "\(batch.group): \(batch.units.count) tasks as SLURM job \(id) (token \(batch.token))")
             }
             return batches.count
         }

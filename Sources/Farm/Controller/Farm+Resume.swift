@@ -23,6 +23,7 @@ extension Farm {
                                active: try activeSlurmIDs(record.id), progress: progress)
         try updateRequestState(record.id)
         let ordered = graph.units.map(\.id).filter { rerun.contains($0) }
+        log(record.id, "resume", "\(ordered.count) job units resubmitted, \(recovered) submissions recovered")
         return ResumeOutcome(request: record.id, resubmitted: ordered, recovered: recovered, sbatchCalls: calls)
     }
 
@@ -44,6 +45,7 @@ extension Farm {
                                                                              jobID: String(id.job), task: $0.arrayTaskID ?? 0))
                 })
                 progress("found submission \(submission.token) already accepted as SLURM job \(id.job)")
+                log(record.id, "recover", "submission \(submission.token) found in SLURM as job \(id.job)")
                 recovered += 1
             } else {
                 try store.markSubmissionFailed(token: submission.token, message: "not found in SLURM on resume")
@@ -88,6 +90,7 @@ extension Farm {
             }
             retry.append(job.id)
         }
+        for note in notes { log(record.id, "retry", note) }
         guard !retry.isEmpty else { return notes }
         let (graph, refreshed) = try storedGraph(record)
         let state = Dictionary(uniqueKeysWithValues: try store.jobs(request: record.id).map { ($0.id, $0.state) })
