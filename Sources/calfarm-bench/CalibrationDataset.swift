@@ -1,0 +1,65 @@
+import AGIPD
+import Calibration
+import FarmContract
+import Foundation
+import Simulator
+
+/// The simulated dark runs of the throughput measurements and the real worker steps over them:
+/// one channel, three runs (high/medium/low gain), one raw sequence file per run.
+struct CalibrationDataset {
+    let root: String
+    let runs: [Int]
+    let channel: Int
+    let trains: Int
+    let cells: Int
+    static let detectorString = "MID_DET_AGIPD1M-1"
+
+    var inputDir: String { "\(root)/input" }
+    var outputDir: String { "\(root)/output" }
+    var paths: ProductPaths { ProductPaths(inputDir: inputDir, outputDir: outputDir, measurement: .dark) }
+
+    func rawFiles(run: Int) -> [String] { [paths.rawFile(run: run, channel: channel, sequence: 0)] }
+    var allRawFiles: [String] { runs.flatMap(rawFiles) }
+    func gatheredFile(run: Int) -> String { paths.gathered(run: run, channel: channel, sequence: 0) }
+    var gatheredFiles: [String] { runs.map(gatheredFile) }
+    var processOutputs: [String] { (1...16).map { paths.processed(runs: runs, channel: channel, asic: $0) } }
+
+    /// Writes the raw runs (XFEL 2018 layout) through the simulator.
+    func simulate() throws {
+        var options = XFELDarkSimulation.Options()
+        options.runs = runs
+        options.channels = [channel]
+        options.trains = trains
+        options.cells = cells
+        options.sequences = 1
+        options.seed = 7
+        options.detectorString = Self.detectorString
+        try XFELDarkSimulation(options: options).write(to: inputDir)
+    }
+
+    /// The preprocess step of every run, results written where gather and process look for them.
+    func preprocess() throws {
+        for run in runs {
+            let result = try Preprocess(inputDir: inputDir, run: run, channels: [channel],
+                                        detectorString: Self.detectorString).run()
+            try result.write(to: paths.preprocessResult(run: run))
+        }
+    }
+
+    /// One gather job: the run's only sequence file (the worker's default block size).
+    @discardableResult
+    func gather(run: Int) throws -> StepReport {
+        try Gather(inputDir: inputDir, outputDir: outputDir, measurement: .dark, run: run, channel: channel,
+                   sequence: 0, detectorString: Self.detectorString, software: CalFarmVersion.current).run()
+    }
+
+    /// One process job over all 16 ASICs of the channel (so its input is the whole gathered files).
+    @discardableResult
+    func process() throws -> StepReport {
+        try DarkProcess(outputDir: outputDir, runs: runs, channel: channel, asics: Array(1...16),
+                        provenance: Self.provenance).run()
+    }
+
+    static let provenance = Provenance(calfarmVersion: CalFarmVersion.current, request: "calfarm-bench",
+                                       configuration: "benchmark: calibration\n")
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Options of `calfarm-bench calibration`. Defaults fit a 2-core, 24 GiB machine whose page cache
+/// keeps only ~4–5 GB: the whole gathered input of the process job (3 runs × 16 ASICs) must stay
+/// warm, so trains × cells is bounded, while one ASIC's input over the three runs is still
+/// ~150 MB and a raw sequence file ~0.8 GB.
+struct CalibrationOptions {
+    var workDir: String = NSTemporaryDirectory() + "calfarm-bench-calibration-\(getpid())"
+    var channel = 0
+    var runs = [101, 102, 103]
+    var trains = 48
+    var cells = 64
+    var repeats = 5
+    var numpyRepeats = 3
+    var python = "python3"
+    var numpyScript = "benchmarks/dark_numpy.py"
+    var memoryCells = 352
+    var memoryTrains = [4, 8, 16, 32]
+    var numpy = true
+    var memory = true
+    var keep = false
+
+    static let usage = """
+        usage: calfarm-bench calibration [--work-dir DIR] [--channel N] [--trains N] [--cells N]
+                                         [--repeats N] [--numpy-repeats N] [--python EXE]
+                                         [--numpy-script PATH] [--memory-cells N]
+                                         [--memory-trains N,N,…] [--no-numpy] [--no-memory] [--keep]
+        Run from the repository root (the numpy reference is benchmarks/dark_numpy.py).
+        """
+
+    static func parse(_ arguments: ArraySlice<String>) throws -> CalibrationOptions {
+        var options = CalibrationOptions()
+        var rest = arguments[...]
+        func value(_ name: String) throws -> String {
+            guard let next = rest.popFirst() else { throw CalibrationBenchError.usage("\(name) needs a value") }
+            return next
+        }
+        func int(_ name: String, minimum: Int) throws -> Int {
+            let text = try value(name)
+            guard let number = Int(text), number >= minimum else {
+                throw CalibrationBenchError.usage("\(name) must be an integer ≥ \(minimum), got \(text)")
+            }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--work-dir": options.workDir = try value(argument)
+            case "--channel": options.channel = try int(argument, minimum: 0)
+            case "--trains": options.trains = try int(argument, minimum: 1)
+            case "--cells": options.cells = try int(argument, minimum: 1)
+            case "--repeats": options.repeats = try int(argument, minimum: 1)
+            case "--numpy-repeats": options.numpyRepeats = try int(argument, minimum: 1)
+            case "--python": options.python = try value(argument)
+            case "--numpy-script": options.numpyScript = try value(argument)
+            case "--memory-cells": options.memoryCells = try int(argument, minimum: 1)
+            case "--memory-trains":
+                let text = try value(argument)
+                let list = text.split(separator: ",").compactMap { Int($0) }
+                guard !list.isEmpty, list.count == text.split(separator: ",").count, list.allSatisfy({ $0 > 0 }) else {
+                    throw CalibrationBenchError.usage("--memory-trains takes positive integers separated by commas, got \(text)")
+                }
+                options.memoryTrains = list
+            case "--no-numpy": options.numpy = false
+            case "--no-memory": options.memory = false
+            case "--keep": options.keep = true
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default: throw CalibrationBenchError.usage("unknown option \(argument)")
+            }
+        }
+        guard (0...15).contains(options.channel) else { throw CalibrationBenchError.usage("--channel must be within 0…15") }
+        guard options.cells <= 352, options.memoryCells <= 352 else {
+            throw CalibrationBenchError.usage("AGIPD has at most 352 memory cells")
+        }
+        return options
+    }
+}
+
+/// Errors of the calibration benchmark; each names what failed.
+enum CalibrationBenchError: Error, CustomStringConvertible {
+    case usage(String)
+    case commandFailed(command: String, status: Int32, output: String)
+    case badOutput(command: String, output: String)
+    case missingFile(path: String, hint: String)
+
+    var description: String {
+        switch self {
+        case .usage(let reason): "\(reason)\n\(CalibrationOptions.usage)"
+        case let .commandFailed(command, status, output): "\(command) exited with status \(status): \(output)"
+        case let .badOutput(command, output): "cannot read the figures printed by \(command): \(output)"
+        case let .missingFile(path, hint): "\(path) does not exist (\(hint))"
+        }
+    }
+}
