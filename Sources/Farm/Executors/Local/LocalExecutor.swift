@@ -79,6 +79,13 @@ struct LocalExecutor {
             let (id, ending) = finished.next()
             running[id] = nil
             ended[id] = try conclude(tasks[id]!, ending: ending, progress: progress)
+            // `calfarm cancel` from another terminal marks the request; stop here too.
+            if try store.request(request.id)?.state == .cancelled {
+                progress("request \(request.id) was cancelled: stopping \(running.count) workers")
+                running.values.forEach { $0.stop() }
+                for _ in running.keys { _ = finished.next() }
+                return
+            }
         }
     }
 
