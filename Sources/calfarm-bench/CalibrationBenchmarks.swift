@@ -42,19 +42,21 @@ enum CalibrationBenchmarks {
             defer { if !o.keep { try? fm.removeItem(atPath: o.workDir) } }
             let data = CalibrationDataset(root: o.workDir, runs: o.runs, channel: o.channel, trains: o.trains, cells: o.cells)
 
-            let simulated = try CalibrationTiming.seconds { try data.simulate(); try data.preprocess() }
+            let reuse = o.keep && (data.allRawFiles + o.runs.map { data.paths.preprocessResult(run: $0) }).allSatisfy(fm.fileExists)
+            let simulated = reuse ? 0 : try CalibrationTiming.seconds { try data.simulate(); try data.preprocess() }
             let rawBytes = CalibrationTiming.fileSize(data.rawFiles(run: o.runs[0])[0])
             print("data: channel \(o.channel), runs \(o.runs) (high/medium/low gain), \(o.trains) trains × \(o.cells) cells, "
-                  + "1 sequence file per run of \(CalibrationReport.megabytes(rawBytes)); simulated in \(String(format: "%.1f", simulated)) s")
+                  + "1 sequence file per run of \(CalibrationReport.megabytes(rawBytes)); "
+                  + (reuse ? "reused from an earlier --keep run" : "simulated in \(String(format: "%.1f", simulated)) s"))
             print("work dir: \(o.workDir); repeats: \(o.repeats) (numpy \(o.numpyRepeats)); medians\n")
 
-            try measureGather(data)
-            try measureProcess(data)
-            if o.numpy { try measureNumpy(data) }
+            if o.only != "process" { try measureGather(data) }
+            if o.only != "gather" { try measureProcess(data) }
+            if o.numpy && o.only == nil { try measureNumpy(data) }
             finishTargets()
             print(report.samplesTable())
             print("")
-            if o.memory {
+            if o.memory && o.only == nil {
                 let memory = try CalibrationMemoryProbe.measure(cells: o.memoryCells, trainsList: o.memoryTrains,
                                                                 channel: o.channel, runs: o.runs, root: o.workDir)
                 print(CalibrationReport.memoryTable(cells: o.memoryCells, baseline: memory.baseline, rows: memory.rows))
@@ -76,6 +78,7 @@ enum CalibrationBenchmarks {
                 cat.seconds.append(try CalibrationTiming.cat(raw))
                 gather.seconds.append(try CalibrationTiming.seconds { try data.gather(run: options.runs[0]) })
             }
+            guard options.only == nil else { return report.samples += [cat, gather] }
             for run in options.runs.dropFirst() { try data.gather(run: run) }
             CalibrationTiming.evictFromPageCache(data.allRawFiles)
             if !options.keep { data.allRawFiles.forEach { try? FileManager.default.removeItem(atPath: $0) } }
@@ -85,6 +88,9 @@ enum CalibrationBenchmarks {
         /// Process (16 ASICs, 3 runs) vs `cat` of the gathered files.
         mutating func measureProcess(_ data: CalibrationDataset) throws {
             let files = data.gatheredFiles
+            for (run, file) in zip(options.runs, files) where !FileManager.default.fileExists(atPath: file) {
+                try data.gather(run: run)
+            }
             var cat = CalibrationSample(name: "cat gathered files (warm)", bytes: files.map(CalibrationTiming.fileSize).reduce(0, +))
             var process = CalibrationSample(name: "process dark, CalFarm (16 ASICs)", bytes: 0)
             _ = try CalibrationTiming.cat(files)

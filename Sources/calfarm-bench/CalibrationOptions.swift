@@ -19,13 +19,17 @@ struct CalibrationOptions {
     var numpy = true
     var memory = true
     var keep = false
+    /// Only this step's throughput (gather or process), for profiling.
+    var only: String?
 
     static let usage = """
         usage: calfarm-bench calibration [--work-dir DIR] [--channel N] [--trains N] [--cells N]
                                          [--repeats N] [--numpy-repeats N] [--python EXE]
                                          [--numpy-script PATH] [--memory-cells N]
                                          [--memory-trains N,N,…] [--no-numpy] [--no-memory] [--keep]
-        Run from the repository root (the numpy reference is benchmarks/dark_numpy.py).
+                                         [--only gather|process]
+        With --keep the data stay in the work dir and a later run with the same
+        --work-dir and sizes reuses them. Run from the repository root (the numpy reference is benchmarks/dark_numpy.py).
         """
 
     static func parse(_ arguments: ArraySlice<String>) throws -> CalibrationOptions {
@@ -63,6 +67,12 @@ struct CalibrationOptions {
             case "--no-numpy": options.numpy = false
             case "--no-memory": options.memory = false
             case "--keep": options.keep = true
+            case "--only":
+                let step = try value(argument)
+                guard ["gather", "process"].contains(step) else {
+                    throw CalibrationBenchError.usage("--only takes gather or process, got \(step)")
+                }
+                options.only = step
             case "-h", "--help":
                 print(usage)
                 exit(0)
