@@ -13,11 +13,13 @@ public struct DarkProcess: Sendable {
     /// ASIC numbers 1…16.
     public var asics: [Int]
     public var provenance: Provenance
-    /// Working memory for one block of slots of one ASIC (analog + digital).
+    /// Working memory for one block of slots of one ASIC (analog + digital). Small on purpose:
+    /// a block that stays in the CPU cache between the read and the kernel's pass was ~20 %
+    /// faster than 64 MiB (docs/performance.md), and it bounds the job's memory.
     public var blockBytes: Int
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
-                blockBytes: Int = 64 << 20) {
+                blockBytes: Int = 4 << 20) {
         self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
         self.provenance = provenance; self.blockBytes = blockBytes
     }
