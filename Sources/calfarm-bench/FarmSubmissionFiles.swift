@@ -1,0 +1,110 @@
+import Farm
+import FarmContract
+import Foundation
+
+/// What the SLURM executor writes for a fresh submission, rebuilt from public API: the graph's
+/// array groups cut at MaxArraySize, and per part one JSON Lines spec file (`specs/<token>.jsonl`,
+/// line k for task k) and one rendered batch script (`scripts/<token>.sbatch`), both written
+/// atomically. Only the `sbatch` call itself is left out.
+struct FarmSubmissionFiles {
+    /// One array to submit: its group, its units (task k runs `units[k - 1]`) and its token.
+    struct Batch {
+        var group: ArrayGroup
+        var units: [JobUnit]
+        var token: String
+    }
+
+    var graph: JobGraph
+    var record: RequestRecord
+    var configuration: Configuration
+
+    /// The arrays `submit` would hand to `sbatch`, in submission order.
+    func batches() -> [Batch] {
+        var batches: [Batch] = []
+        for group in graph.arrayGroups() {
+            for part in group.parts(maxArraySize: configuration.maxArraySize) {
+                let ids = group.units[part.taskOffset..<(part.taskOffset + part.count)]
+                batches.append(Batch(group: group, units: ids.map { graph[$0]! },
+                                     token: "\(record.id).s1.b\(batches.count)"))
+            }
+        }
+        return batches
+    }
+
+    /// Writes every batch's spec file; returns the bytes written.
+    func writeSpecs(_ batches: [Batch], workspace: RequestWorkspace) throws -> Int {
+        let factory = JobSpecFactory(graph: graph, requestID: record.id, configurationYAML: record.configuration)
+        var bytes = 0
+        for batch in batches {
+            let specs = batch.units.map { factory.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }
+            let path = workspace.specFile(token: batch.token)
+            try SpecFile.write(specs, to: path)
+            bytes += try fileSize(path)
+        }
+        return bytes
+    }
+
+    /// Renders and writes every batch's script (the last one carries the mail); returns the bytes.
+    func writeScripts(_ batches: [Batch], workspace: RequestWorkspace, workerPath: String) throws -> Int {
+        let renderer = try ScriptRenderer(configuration: configuration)
+        let general = configuration.general
+        var bytes = 0
+        for (i, batch) in batches.enumerated() {
+            let mail = i == batches.count - 1 ? general.mailUser.map { ArrayScript.Mail(type: general.mailType, user: $0) } : nil
+            let script = ArrayScript(
+                request: record.id, group: batch.group.name, jobName: "calfarm-\(record.id)", comment: batch.token,
+                partition: general.partition, account: general.account, qos: general.qos,
+                resources: batch.group.resources, arraySpec: "1-\(batch.units.count)", logDirectory: workspace.logs,
+                tasksFile: workspace.specFile(token: batch.token), taskOffset: 0, workerPath: workerPath,
+                mail: mail, extraSbatch: general.extraSbatch, environment: general.environment)
+            let data = Data(try renderer.render(script).utf8)
+            try AtomicFile.write(data, to: workspace.scriptFile(token: batch.token))
+            bytes += data.count
+        }
+        return bytes
+    }
+
+    /// The store's bookkeeping around each `sbatch` call: the token before, the attempts after
+    /// (with their log paths). `jobIDBase` stands in for the ids SLURM would return.
+    func recordSubmissions(_ batches: [Batch], store: FarmStore, workspace: RequestWorkspace,
+                           jobIDBase: Int = 1_000_000) throws {
+        for (i, batch) in batches.enumerated() {
+            let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
+            try store.recordSubmissionToken(batch.token, request: record.id, arrayGroup: batch.group.name, jobs: carried)
+            let jobID = String(jobIDBase + i)
+            let attempts = try store.markSubmitted(token: batch.token, slurmJobID: jobID)
+            try store.updateAttempts(attempts.map { attempt in
+                AttemptUpdate(attempt: attempt.id, logPath: workspace.logPath(
+                    group: batch.group.name, jobID: jobID, task: attempt.arrayTaskID ?? 0))
+            })
+        }
+    }
+
+    /// Creates the workspace directories (`RequestWorkspace.create` is internal to Farm).
+    static func createDirectories(_ workspace: RequestWorkspace) throws {
+        for directory in [workspace.specs, workspace.scripts, workspace.results, workspace.logs] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FarmBenchError.io(path: path, reason: String(cString: strerror(errno))) }
+        return Int(info.st_size)
+    }
+}
+
+/// Failures of the farm benchmarks, naming the file or value concerned.
+enum FarmBenchError: Error, CustomStringConvertible {
+    case io(path: String, reason: String)
+    case badOption(String)
+    case unexpected(String)
+
+    var description: String {
+        switch self {
+        case let .io(path, reason): return "\(path): \(reason)"
+        case let .badOption(text): return "bad option: \(text)"
+        case let .unexpected(text): return text
+        }
+    }
+}
