@@ -20,10 +20,12 @@ public struct Gather: Sendable {
     /// CalFarm version recorded in the gathered file.
     public var software: String
     /// Working memory per block (raw frames + gathered slots); at least one slot is used.
+    /// 32 MiB (one train at 64 cells and more) touches less fresh memory than larger blocks,
+    /// which is expensive on VMs, and was faster in calfarm-bench calibration.
     public var blockBytes: Int
 
     public init(inputDir: String, outputDir: String, measurement: FarmContract.Measurement = .dark, run: Int, channel: Int,
-                sequence: Int, detectorString: String, software: String = "", blockBytes: Int = 256 << 20) {
+                sequence: Int, detectorString: String, software: String = "", blockBytes: Int = 32 << 20) {
         self.inputDir = inputDir; self.outputDir = outputDir; self.measurement = measurement
         self.runNumber = run; self.channel = channel; self.sequence = sequence
         self.detectorString = detectorString; self.software = software; self.blockBytes = blockBytes
