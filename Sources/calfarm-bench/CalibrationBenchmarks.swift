@@ -40,7 +40,8 @@ enum CalibrationBenchmarks {
             let fm = FileManager.default
             try fm.createDirectory(atPath: o.workDir, withIntermediateDirectories: true)
             defer { if !o.keep { try? fm.removeItem(atPath: o.workDir) } }
-            let data = CalibrationDataset(root: o.workDir, runs: o.runs, channel: o.channel, trains: o.trains, cells: o.cells)
+            let data = CalibrationDataset(root: o.workDir, runs: o.runs, channel: o.channel, trains: o.trains, cells: o.cells,
+                                          gatherBlockBytes: o.gatherBlockBytes, processBlockBytes: o.processBlockBytes)
 
             let reuse = o.keep && (data.allRawFiles + o.runs.map { data.paths.preprocessResult(run: $0) }).allSatisfy(fm.fileExists)
             let simulated = reuse ? 0 : try CalibrationTiming.seconds { try data.simulate(); try data.preprocess() }
@@ -73,16 +74,26 @@ enum CalibrationBenchmarks {
             let raw = data.rawFiles(run: options.runs[0])
             var cat = CalibrationSample(name: "cat raw sequence file (warm)", bytes: raw.map(CalibrationTiming.fileSize).reduce(0, +))
             var gather = CalibrationSample(name: "gather (1 sequence file)", bytes: cat.bytes)
+            // Gather writes as many bytes as it reads: `cp` to a new file shows that floor.
+            var copy = CalibrationSample(name: "cp raw sequence file (new file)", bytes: cat.bytes)
+            let copyPath = "\(options.workDir)/copy-of-raw.h5"
             _ = try CalibrationTiming.cat(raw)
             for _ in 0..<options.repeats {
                 cat.seconds.append(try CalibrationTiming.cat(raw))
                 gather.seconds.append(try CalibrationTiming.seconds { try data.gather(run: options.runs[0]) })
+                copy.seconds.append(try CalibrationTiming.seconds {
+                    let (status, output) = try CalibrationTiming.runProcess("/bin/cp", raw + [copyPath])
+                    guard status == 0 else { throw CalibrationBenchError.commandFailed(command: "cp", status: status, output: output) }
+                })
+                try FileManager.default.removeItem(atPath: copyPath)
             }
-            guard options.only == nil else { return report.samples += [cat, gather] }
+            report.notes.append(String(format: "gather / cp of its raw file to a new file = %.2f (cp / cat = %.1f): writing new file pages is this VM's floor",
+                                       gather.median / copy.median, copy.median / cat.median))
+            guard options.only == nil else { return report.samples += [cat, gather, copy] }
             for run in options.runs.dropFirst() { try data.gather(run: run) }
             CalibrationTiming.evictFromPageCache(data.allRawFiles)
             if !options.keep { data.allRawFiles.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-            report.samples += [cat, gather]
+            report.samples += [cat, gather, copy]
         }
 
         /// Process (16 ASICs, 3 runs) vs `cat` of the gathered files.

@@ -12,6 +12,8 @@ struct CalibrationDataset {
     let channel: Int
     let trains: Int
     let cells: Int
+    var gatherBlockBytes: Int?
+    var processBlockBytes: Int?
     static let detectorString = "MID_DET_AGIPD1M-1"
 
     var inputDir: String { "\(root)/input" }
@@ -49,15 +51,19 @@ struct CalibrationDataset {
     /// One gather job: the run's only sequence file (the worker's default block size).
     @discardableResult
     func gather(run: Int) throws -> StepReport {
-        try Gather(inputDir: inputDir, outputDir: outputDir, measurement: .dark, run: run, channel: channel,
-                   sequence: 0, detectorString: Self.detectorString, software: CalFarmVersion.current).run()
+        var job = Gather(inputDir: inputDir, outputDir: outputDir, measurement: .dark, run: run, channel: channel,
+                         sequence: 0, detectorString: Self.detectorString, software: CalFarmVersion.current)
+        if let gatherBlockBytes { job.blockBytes = gatherBlockBytes }
+        return try job.run()
     }
 
     /// One process job over all 16 ASICs of the channel (so its input is the whole gathered files).
     @discardableResult
     func process() throws -> StepReport {
-        try DarkProcess(outputDir: outputDir, runs: runs, channel: channel, asics: Array(1...16),
-                        provenance: Self.provenance).run()
+        var job = DarkProcess(outputDir: outputDir, runs: runs, channel: channel, asics: Array(1...16),
+                              provenance: Self.provenance)
+        if let processBlockBytes { job.blockBytes = processBlockBytes }
+        return try job.run()
     }
 
     static let provenance = Provenance(calfarmVersion: CalFarmVersion.current, request: "calfarm-bench",

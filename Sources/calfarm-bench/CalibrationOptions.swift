@@ -21,6 +21,9 @@ struct CalibrationOptions {
     var keep = false
     /// Only this step's throughput (gather or process), for profiling.
     var only: String?
+    /// Block budgets of the gather and process jobs (nil: the steps' defaults), for tuning.
+    var gatherBlockBytes: Int?
+    var processBlockBytes: Int?
 
     static let usage = """
         usage: calfarm-bench calibration [--work-dir DIR] [--channel N] [--trains N] [--cells N]
@@ -28,6 +31,7 @@ struct CalibrationOptions {
                                          [--numpy-script PATH] [--memory-cells N]
                                          [--memory-trains N,N,…] [--no-numpy] [--no-memory] [--keep]
                                          [--only gather|process]
+                                         [--gather-block-mib N] [--process-block-mib N]
         With --keep the data stay in the work dir and a later run with the same
         --work-dir and sizes reuses them. Run from the repository root (the numpy reference is benchmarks/dark_numpy.py).
         """
@@ -67,6 +71,8 @@ struct CalibrationOptions {
             case "--no-numpy": options.numpy = false
             case "--no-memory": options.memory = false
             case "--keep": options.keep = true
+            case "--gather-block-mib": options.gatherBlockBytes = try int(argument, minimum: 1) << 20
+            case "--process-block-mib": options.processBlockBytes = try int(argument, minimum: 1) << 20
             case "--only":
                 let step = try value(argument)
                 guard ["gather", "process"].contains(step) else {
