@@ -34,7 +34,12 @@ import Testing
         var analogs: [[UInt16]] = [], digitals: [[UInt16]] = [], presents: [[UInt8]] = []
         for stage in 0..<3 {
             let base = UInt64(1000 + 4000 * stage)
-            let analog = (0..<(slots * cells * Self.pixels)).map { _ in UInt16(base + random.below(16_384 - base)) }
+            // Stage 2 also holds values beyond the 14-bit ADC range (corrupt data must still sum
+            // exactly: such chunks take the kernel's 64-bit path).
+            let analog = (0..<(slots * cells * Self.pixels)).map { _ in
+                stage == 2 && random.below(50) == 0 ? UInt16(16_384 + random.below(49_151))
+                                                     : UInt16(base + random.below(16_384 - base))
+            }
             let digital = (0..<(slots * cells * Self.pixels)).map { _ in UInt16(3000 + 2000 * stage) + UInt16(random.below(400)) }
             var present = (0..<(slots * cells)).map { _ in random.below(4) == 0 ? UInt8(0) : 1 }
             if stage == 1 { for slot in 0..<slots { present[slot * cells + emptyCell] = 0 } }
