@@ -19,6 +19,13 @@ enum FarmPlanBenchmark {
         /// Diagnosis (`--diagnose`): units alone on a fresh database; spec files without the
         /// configuration copied into each line.
         var unitsOnly = Double.nan, specsWithoutConfiguration = Double.nan
+        /// Formatting the per-row check message createRequest builds eagerly (`what:` argument).
+        var eagerMessages = Double.nan
+        /// The spec files' parts: building the JobSpec values, encoding them (no file).
+        var makeSpecs = Double.nan, encodeSpecs = Double.nan
+        /// The same unit rows copied by SQLite alone (sqlite3 shell, INSERT … SELECT, schema v1),
+        /// with and without the jobCount insert trigger: SQLite's own share of createRequest.
+        var shellCopy = Double.nan, shellCopyWithoutTrigger = Double.nan
         var specBytesWithoutConfiguration = 0
         var refIDs = 0.0, refRows = 0.0, refBytes = 0.0
         var store: Double { records + open + insert }
@@ -74,6 +81,11 @@ enum FarmPlanBenchmark {
                 r.unitsOnly = try FarmTiming.seconds { try unitsStore.createRequest(record, jobs: rows.jobs, dependencies: []) }
                 var bare = record
                 bare.configuration = ""
+                r.eagerMessages = eagerMessageCost(rows.jobs, rows.edges)
+                let unitsPath = "\(directory)/units-only.sqlite"
+                r.shellCopy = try shellCopyTime(from: unitsPath, to: "\(directory)/copy.sqlite", dropTrigger: false)
+                r.shellCopyWithoutTrigger = try shellCopyTime(from: unitsPath, to: "\(directory)/copy-nt.sqlite", dropTrigger: true)
+                (r.makeSpecs, r.encodeSpecs) = try specCost(graph: graph, record: record, workspace: workspace)
                 let bareWorkspace = RequestWorkspace(root: "\(directory)/bare")
                 try FarmSubmissionFiles.createDirectories(bareWorkspace)
                 let bareFiles = FarmSubmissionFiles(graph: graph, record: bare, configuration: request.configuration)
@@ -98,7 +110,9 @@ enum FarmPlanBenchmark {
     static func report(_ repeats: [Repeat], sizes: (units: Int, edges: Int, batches: Int, specBytes: Int, scriptBytes: Int),
                        shape: FarmSyntheticDark, repeatsCount: Int) {
         func m(_ key: (Repeat) -> Double) -> Double { FarmTiming.median(repeats.map(key)) }
-        func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.1f×", a / b) }
+        func ratio(_ a: Double, _ b: Double) -> String {
+            a / b < 0.1 ? String(format: "%.0f %%", 100 * a / b) : String(format: "%.1f×", a / b)
+        }
         let units = FarmTiming.count(sizes.units), rowsCount = FarmTiming.count(sizes.units + sizes.edges)
         let megabytes = String(format: "%.0f MB", Double(sizes.specBytes + sizes.scriptBytes) / 1e6)
         let total = m(\.total)
@@ -132,10 +146,24 @@ enum FarmPlanBenchmark {
                 FarmTableRow(name: "createRequest, units only", size: "\(units) units", median: FarmTiming.format(m(\.unitsOnly)),
                              reference: "plain inserts, same rows: \(FarmTiming.format(perRow * Double(sizes.units)))",
                              ratio: ratio(m(\.unitsOnly), perRow * Double(sizes.units))),
+                FarmTableRow(name: "  same unit rows, SQLite alone (shell)", size: "\(units) units",
+                             median: FarmTiming.format(m(\.shellCopy)),
+                             reference: "without jobCount trigger: \(FarmTiming.format(m(\.shellCopyWithoutTrigger)))",
+                             ratio: ratio(m(\.shellCopy), m(\.shellCopyWithoutTrigger))),
                 FarmTableRow(name: "createRequest, the edges (difference)", size: "\(FarmTiming.count(sizes.edges)) edges",
                              median: FarmTiming.format(edgesPart),
                              reference: "plain inserts, same rows: \(FarmTiming.format(perRow * Double(sizes.edges)))",
                              ratio: ratio(edgesPart, perRow * Double(sizes.edges))),
+                FarmTableRow(name: "  formatting one check message per row", size: "\(rowsCount) strings",
+                             median: FarmTiming.format(m(\.eagerMessages)),
+                             reference: "createRequest: \(FarmTiming.format(m(\.insert)))",
+                             ratio: ratio(m(\.eagerMessages), m(\.insert))),
+                FarmTableRow(name: "  of spec files: JobSpecFactory.makeSpec", size: "\(units) specs",
+                             median: FarmTiming.format(m(\.makeSpecs)),
+                             reference: "spec files: \(FarmTiming.format(m(\.specs)))", ratio: ratio(m(\.makeSpecs), m(\.specs))),
+                FarmTableRow(name: "  of spec files: JSONEncoder, in memory", size: "\(units) specs",
+                             median: FarmTiming.format(m(\.encodeSpecs)),
+                             reference: "spec files: \(FarmTiming.format(m(\.specs)))", ratio: ratio(m(\.encodeSpecs), m(\.specs))),
                 FarmTableRow(name: "spec files without the configuration copy",
                              size: String(format: "%.0f MB", Double(repeats[0].specBytesWithoutConfiguration) / 1e6),
                              median: FarmTiming.format(m(\.specsWithoutConfiguration)),
@@ -145,6 +173,55 @@ enum FarmPlanBenchmark {
         }
         print(String(format: "spec bytes per unit: %.0f (the effective configuration, %d bytes, is copied into every line)",
                      Double(sizes.specBytes) / Double(max(sizes.units, 1)), Configuration.defaults.effectiveYAML.utf8.count))
+    }
+
+    /// What `createRequest` spends on the message it formats for every row before checking the
+    /// row's request id (the string is built even when the check passes).
+    static func eagerMessageCost(_ jobs: [JobUnitRecord], _ edges: [DependencyRecord]) -> Double {
+        FarmTiming.seconds {
+            var bytes = 0
+            for job in jobs { bytes &+= "job unit \(job.id)".utf8.count }
+            for edge in edges { bytes &+= "dependency \(edge.job) -> \(edge.dependsOn)".utf8.count }
+            precondition(bytes > 0)
+        }
+    }
+
+    /// The two parts of writing spec files before the write itself: making every unit's JobSpec,
+    /// and encoding them as SpecFile does (same encoder settings), into memory.
+    static func specCost(graph: JobGraph, record: RequestRecord, workspace: RequestWorkspace) throws -> (Double, Double) {
+        let factory = JobSpecFactory(graph: graph, requestID: record.id, configurationYAML: record.configuration)
+        let (specs, make) = FarmTiming.measure {
+            graph.units.map { factory.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encode = try FarmTiming.seconds {
+            var bytes = 0
+            for spec in specs { bytes &+= try encoder.encode(spec).count + 1 }
+            precondition(bytes > 0)
+        }
+        return (make, encode)
+    }
+
+    /// Copies the job units of `source` into a fresh database with the same schema (and pragmas)
+    /// with `INSERT … SELECT` in the sqlite3 shell; returns the shell's timing of the copy and
+    /// its commit. No Swift, no binding: what SQLite itself needs for these rows.
+    static func shellCopyTime(from source: String, to path: String, dropTrigger: Bool) throws -> Double {
+        let schema = String(decoding: try FarmStatusBenchmark.runProcess("/usr/bin/sqlite3", [source, ".schema"]), as: UTF8.self)
+        let script = [
+            ".bail on", schema,
+            "PRAGMA journal_mode = WAL;", "PRAGMA synchronous = FULL;", "PRAGMA foreign_keys = ON;",
+            dropTrigger ? "DROP TRIGGER jobUnit_countInsert;" : "",
+            "ATTACH '\(source)' AS source;", "INSERT INTO request SELECT * FROM source.request;",
+            ".timer on", "BEGIN IMMEDIATE;", "INSERT INTO jobUnit SELECT * FROM source.jobUnit;", "COMMIT;", "",
+        ].joined(separator: "\n")
+        let output = String(decoding: try FarmStatusBenchmark.runProcess("/usr/bin/sqlite3", [path], input: script), as: UTF8.self)
+        let times = output.split(separator: "\n").compactMap { line -> Double? in
+            guard line.hasPrefix("Run Time: real ") else { return nil }
+            return Double(line.dropFirst("Run Time: real ".count).split(separator: " ").first ?? "")
+        }
+        guard times.count == 3 else { throw FarmBenchError.unexpected("sqlite3 copy printed no timings:\n\(output.suffix(500))") }
+        return times.reduce(0, +)
     }
 
     /// Formats `count` ids of the planner's shape and indexes them.
