@@ -60,28 +60,13 @@ struct FarmSyntheticDark {
     }
 
     /// The request row the controller stores (see `Farm.submit`).
-    static func record(id: String, graph: JobGraph, executor: String = "slurm") -> RequestRecord {
-        let request = graph.request
-        return RequestRecord(id: id, createdAt: Date(), facility: request.facility, measurement: request.measurement,
-                             runs: request.runs, channels: request.channels, asics: request.asics,
-                             runType: request.runType.rawValue, inputDir: request.inputDir,
-                             outputDir: request.outputDir, executor: executor,
-                             configuration: request.configuration.effectiveYAML,
-                             workDir: RequestWorkspace(request: id, outputDir: request.outputDir).root)
+    static func record(id: String, graph: JobGraph, executor: ExecutorKind = .slurm) -> RequestRecord {
+        graph.requestRecord(id: id, executor: executor)
     }
 
     /// Job unit and edge rows exactly as `Farm.submit` derives them from the graph.
     static func rows(id: String, graph: JobGraph, workspace: RequestWorkspace)
         -> (jobs: [JobUnitRecord], edges: [DependencyRecord]) {
-        let jobs = graph.units.map { unit in
-            JobUnitRecord(request: id, id: unit.id, step: unit.step, runs: unit.runs, channel: unit.channel,
-                          sequence: unit.sequence, asics: unit.asics, resultPath: workspace.resultPath(job: unit.id),
-                          arrayGroup: unit.arrayGroup, timeLimit: unit.resources.timeLimit)
-        }
-        let edges = graph.units.flatMap { unit in
-            unit.dependencies.map { DependencyRecord(request: id, job: unit.id, dependsOn: $0.unit,
-                                                     kind: $0.kind == .completion ? .completion : .success) }
-        }
-        return (jobs, edges)
+        graph.storeRows(request: id)
     }
 }

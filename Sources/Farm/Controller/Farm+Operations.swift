@@ -8,7 +8,7 @@ extension Farm {
         let configuration = try configuration(for: options)
         let graph = try Planner.plan(planRequest(options, configuration: configuration))
         let id = "plan-preview"
-        let record = makeRecord(id: id, graph: graph, options: options, configuration: configuration)
+        let record = graph.requestRecord(id: id, executor: options.executor)
         let batches = SubmissionBatch.make(graph: graph, submitting: Set(graph.units.map(\.id)), active: [],
                                            maxArraySize: configuration.maxArraySize, tokenPrefix: "\(id).s1")
         let executor = try SlurmExecutor(
@@ -28,18 +28,10 @@ extension Farm {
         let configuration = try configuration(for: options)
         let graph = try Planner.plan(planRequest(options, configuration: configuration))
         let id = RequestID.make(measurement: options.measurement)
-        let record = makeRecord(id: id, graph: graph, options: options, configuration: configuration)
+        let record = graph.requestRecord(id: id, executor: options.executor)
         let workspace = RequestWorkspace(root: record.workDir)
         try workspace.create()
-        let jobs = graph.units.map { unit in
-            JobUnitRecord(request: id, id: unit.id, step: unit.step, runs: unit.runs, channel: unit.channel,
-                          sequence: unit.sequence, asics: unit.asics, resultPath: workspace.resultPath(job: unit.id),
-                          arrayGroup: unit.arrayGroup, timeLimit: unit.resources.timeLimit)
-        }
-        let edges = graph.units.flatMap { unit in
-            unit.dependencies.map { DependencyRecord(request: id, job: unit.id, dependsOn: $0.unit,
-                                                     kind: $0.kind == .completion ? .completion : .success) }
-        }
+        let (jobs, edges) = graph.storeRows(request: id)
         try store.createRequest(record, jobs: jobs, dependencies: edges)
         for warning in graph.warnings { progress("warning: \(warning)") }
         let calls = try launch(record, graph: graph, configuration: configuration,
@@ -82,15 +74,6 @@ extension Farm {
             }
             return batches.count
         }
-    }
-
-    func makeRecord(id: String, graph: JobGraph, options: SubmitOptions, configuration: Configuration) -> RequestRecord {
-        let request = graph.request
-        return RequestRecord(id: id, createdAt: Date(), facility: request.facility, measurement: request.measurement,
-                             runs: request.runs, channels: request.channels, asics: request.asics,
-                             runType: request.runType.rawValue, inputDir: request.inputDir, outputDir: request.outputDir,
-                             executor: options.executor.rawValue, configuration: configuration.effectiveYAML,
-                             workDir: RequestWorkspace(request: id, outputDir: request.outputDir).root)
     }
 
     /// `general.worker`, else `CALFARM_WORKER`, else `calfarm-worker` beside the running program.
