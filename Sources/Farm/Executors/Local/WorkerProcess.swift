@@ -17,7 +17,7 @@ final class WorkerProcess: @unchecked Sendable {  // state is guarded by `lock`
     /// Starts `executable arguments…`, appending output to `logPath`.
     init(executable: String, arguments: [String], environment: [String: String], logPath: String,
          timeLimitSeconds: Int?, onEnd: @escaping @Sendable (Ending) -> Void) throws {
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)  // failure surfaces just below
         guard let log = FileHandle(forWritingAtPath: logPath) else {
             throw FarmError.io(path: logPath, reason: "cannot open log file for writing")
         }
