@@ -50,7 +50,7 @@ struct StoreCountTests {
         #expect(try store.statusCounts(request: "r1")[.process] == [.planned: 8])
         try store.connection.execute("DELETE FROM request WHERE id = 'r1'")
         #expect(try store.connection.integer("SELECT count(*) FROM jobCount") == 0)
-        #expect(try store.connection.integer("SELECT count(*) FROM dependency") == 0)
+        #expect(try store.connection.integer("SELECT count(*) FROM dependencySet") == 0)
     }
 
     @Test("status over a database of one million job units reads exact counts from jobCount")

@@ -16,7 +16,7 @@ struct StoreOpeningTests {
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try Migrations.version(of: store.connection) == FarmStore.schemaVersion)
         let tables = try StoreFixture.tableNames(store)
-        for table in ["request", "jobUnit", "dependency", "attempt", "submission", "submissionJob", "event", "jobCount"] {
+        for table in ["request", "jobUnit", "dependencySet", "attempt", "submission", "submissionJob", "event", "jobCount"] {
             #expect(tables.contains(table), "missing table \(table)")
         }
         #expect(try store.connection.integer("PRAGMA foreign_keys") == 1)
@@ -39,29 +39,30 @@ struct StoreOpeningTests {
         #expect(try reopened.request("r1") == StoreFixture.request("r1"))
     }
 
-    @Test("a database made by migration 1 gains a later migration in place, data intact")
+    @Test("a database made by the current migrations gains a later migration in place, data intact")
     func appliesLaterMigrations() throws {
         let directory = try TemporaryDirectory("store")
         let path = directory.file("calfarm.sqlite")
-        // Given a database at version 1 holding a request
+        // Given a database at the current version holding a request
         do {
-            let v1 = try FarmStore(path: path, journal: .auto, busyTimeout: .seconds(1), readOnly: false,
-                                   migrations: [Migrations.v1])
+            let current = try FarmStore(path: path, journal: .auto, busyTimeout: .seconds(1), readOnly: false,
+                                   migrations: Migrations.all)
             let (jobs, edges) = StoreFixture.plan("r1", pairs: 2)
-            try v1.createRequest(StoreFixture.request("r1"), jobs: jobs, dependencies: edges)
+            try current.createRequest(StoreFixture.request("r1"), jobs: jobs, dependencies: edges)
         }
-        // When code with a second step opens it
-        let v2Step = Migration(version: 2, name: "request note", sql: """
+        // When code with one more step opens it
+        let next = Migrations.latestVersion + 1
+        let nextStep = Migration(version: next, name: "request note", sql: """
             ALTER TABLE request ADD COLUMN note TEXT;
             CREATE INDEX request_state ON request(state);
             """)
-        let v2 = try FarmStore(path: path, journal: .auto, busyTimeout: .seconds(1), readOnly: false,
-                               migrations: [Migrations.v1, v2Step])
+        let newer = try FarmStore(path: path, journal: .auto, busyTimeout: .seconds(1), readOnly: false,
+                               migrations: Migrations.all + [nextStep])
         // Then the step ran once and the old rows are still there
-        #expect(try Migrations.version(of: v2.connection) == 2)
-        #expect(try v2.connection.integer("SELECT count(*) FROM pragma_table_info('request') WHERE name = 'note'") == 1)
-        #expect(try v2.request("r1")?.measurement == .dark)
-        #expect(try v2.statusCounts(request: "r1")[.gather]?[.planned] == 2)
+        #expect(try Migrations.version(of: newer.connection) == next)
+        #expect(try newer.connection.integer("SELECT count(*) FROM pragma_table_info('request') WHERE name = 'note'") == 1)
+        #expect(try newer.request("r1")?.measurement == .dark)
+        #expect(try newer.statusCounts(request: "r1")[.gather]?[.planned] == 2)
     }
 
     @Test("a database newer than this code is refused and left untouched")

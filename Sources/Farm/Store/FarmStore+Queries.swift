@@ -61,19 +61,50 @@ extension FarmStore {
         }
     }
 
-    /// The request's dependency edges.
+    /// The request's dependency edges, expanded from the stored dependency sets, unit by unit
+    /// in plan order (success edges of a unit before its completion edges).
+    /// - Complexity: O(units + edges); each distinct set is decoded once.
     public func dependencies(request: String) throws -> [DependencyRecord] {
         try read("dependencies") { db in
-            try db.withStatement("SELECT request, job, dependsOn, kind FROM dependency WHERE request = ?") {
+            var lists: [Int64: DependencyList] = [:]
+            try db.withStatement("SELECT id, success, completion FROM dependencySet WHERE request = ?") {
+                try $0.bind(.text(request))
+                while try $0.step() {
+                    lists[$0.int64(0)] = DependencyList(
+                        success: try unitIDs($0, 1, column: "success"),
+                        completion: try unitIDs($0, 2, column: "completion"))
+                }
+            }
+            guard !lists.isEmpty else { return [] }
+            return try db.withStatement("""
+                SELECT id, dependencySet FROM jobUnit WHERE request = ? AND dependencySet IS NOT NULL ORDER BY rowid
+                """) {
                 try $0.bind(.text(request))
                 var edges: [DependencyRecord] = []
                 while try $0.step() {
-                    edges.append(DependencyRecord(request: $0.string(0), job: $0.string(1), dependsOn: $0.string(2),
-                                                  kind: try decode($0, 3, table: "dependency", column: "kind")))
+                    let job = $0.string(0)
+                    guard let list = lists[$0.int64(1)] else {
+                        throw StoreError.corruptValue(path: path, table: "jobUnit", column: "dependencySet",
+                                                      value: "\($0.int64(1)) (unit \(job): no such set)")
+                    }
+                    for unit in list.success {
+                        edges.append(DependencyRecord(request: request, job: job, dependsOn: unit, kind: .success))
+                    }
+                    for unit in list.completion {
+                        edges.append(DependencyRecord(request: request, job: job, dependsOn: unit, kind: .completion))
+                    }
                 }
                 return edges
             }
         }
+    }
+
+    private func unitIDs(_ row: SQLiteStatement, _ column: Int32, column name: String) throws -> [String] {
+        let raw = row.string(column)
+        guard let ids = StringList.decode(raw) else {
+            throw StoreError.corruptValue(path: path, table: "dependencySet", column: name, value: raw)
+        }
+        return ids
     }
 
     /// Number of job units per step and state (states with no unit are left out).

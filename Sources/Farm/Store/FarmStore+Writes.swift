@@ -4,12 +4,13 @@ import Foundation
 extension FarmStore {
     /// Stores a planned request with its whole DAG.
     ///
-    /// Prepared statements are reused across rows, so 100,000 units and their edges take a
-    /// fraction of a second. `jobs` and `dependencies` must belong to `request` (same `request`
-    /// field); dependencies must name units of `jobs`.
-    /// - Complexity: O(jobs + dependencies) inserts.
-    /// - Throws: `StoreError.constraint` for a duplicate request or unit id, a dependency on an
-    ///   unknown unit or a unit of another request; nothing is written then.
+    /// Edges are grouped by job and each distinct dependency list is stored once (schema v2), so
+    /// the cost is O(jobs + distinct lists and their members), not O(edges): all process chunks
+    /// of a channel share one list. `jobs` and `dependencies` must belong to `request` (same
+    /// `request` field); dependencies must name units of `jobs`.
+    /// - Complexity: O(jobs) inserts, O(dependencies) in memory.
+    /// - Throws: `StoreError.constraint` for a duplicate request or unit id, a dependency of or
+    ///   on an unknown unit, a repeated edge, or a unit of another request; nothing is written then.
     public func createRequest(_ request: RequestRecord, jobs: [JobUnitRecord],
                               dependencies: [DependencyRecord]) throws {
         try write("createRequest") { db in
@@ -22,37 +23,11 @@ extension FarmStore {
                             .text(request.configuration), .text(request.state.rawValue), .text(request.workDir))
                 try $0.run()
             }
-            try db.withStatement("INSERT INTO jobUnit (\(Self.jobUnitColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") { insert in
-                for job in jobs {
-                    try requireSameRequest(job.request, request.id, what: "job unit \(job.id)")
-                    try insert.bind(job.request, at: 1)
-                    try insert.bind(job.id, at: 2)
-                    try insert.bind(job.step.rawValue, at: 3)
-                    try insert.bind(IntegerList.encode(job.runs), at: 4)
-                    try insert.bind(job.channel, at: 5)
-                    try insert.bind(job.sequence, at: 6)
-                    try insert.bind(IntegerList.encode(job.asics), at: 7)
-                    try insert.bind(job.state.rawValue, at: 8)
-                    try insert.bind(job.attempts, at: 9)
-                    try insert.bind(job.specPath, at: 10)
-                    try insert.bind(job.resultPath, at: 11)
-                    try insert.bind(job.logPath, at: 12)
-                    try insert.bind(job.lastError, at: 13)
-                    try insert.bind(job.arrayGroup, at: 14)
-                    try insert.bind(job.timeLimit, at: 15)
-                    try insert.run()
-                }
+            let sets = try DependencySets(dependencies) { edge in
+                try requireSameRequest(edge.request, request.id, what: "dependency \(edge.job) -> \(edge.dependsOn)")
             }
-            try db.withStatement("INSERT INTO dependency (request, job, dependsOn, kind) VALUES (?,?,?,?)") { insert in
-                for edge in dependencies {
-                    try requireSameRequest(edge.request, request.id, what: "dependency \(edge.job) -> \(edge.dependsOn)")
-                    try insert.bind(edge.request, at: 1)
-                    try insert.bind(edge.job, at: 2)
-                    try insert.bind(edge.dependsOn, at: 3)
-                    try insert.bind(edge.kind.rawValue, at: 4)
-                    try insert.run()
-                }
-            }
+            let setIDs = try insertDependencySets(sets, request: request.id, units: jobs, db)
+            try insertUnits(jobs, request: request.id, setID: { sets.listOfJob[$0].map { setIDs[$0] } }, db)
         }
     }
 
@@ -178,10 +153,10 @@ extension FarmStore {
         }
     }
 
-    private func requireSameRequest(_ found: String, _ expected: String, what: String) throws {
+    func requireSameRequest(_ found: String, _ expected: String, what: @autoclosure () -> String) throws {
         if found != expected {
             throw StoreError.constraint(path: path, operation: "request id check",
-                                        message: "\(what) belongs to request '\(found)', not '\(expected)'")
+                                        message: "\(what()) belongs to request '\(found)', not '\(expected)'")
         }
     }
 }

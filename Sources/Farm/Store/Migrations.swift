@@ -10,7 +10,7 @@ struct Migration: Sendable {
 
 /// The schema history of the state database, applied in order by `FarmStore`.
 enum Migrations {
-    static let all: [Migration] = [v1]
+    static let all: [Migration] = [v1, v2]
 
     /// The schema version this code writes and reads.
     static var latestVersion: Int { all.last?.version ?? 0 }
@@ -187,5 +187,38 @@ enum Migrations {
             INSERT INTO jobCount (request, step, state, n) VALUES (NEW.request, NEW.step, NEW.state, 1)
                 ON CONFLICT (request, step, state) DO UPDATE SET n = n + 1;
         END;
+        """)
+
+    /// Dependency sets: each distinct dependency list of a request is stored once (its members as
+    /// JSON arrays of unit ids, one per kind) and units point at it, instead of one `dependency`
+    /// row per edge: every process chunk of a channel shares one list of thousands of gathers,
+    /// so the edge product (1.7M rows for a 100k-unit dark) dominated `createRequest`.
+    /// `jobUnit.dependencySet` has no foreign key: only `createRequest` writes it, and a key
+    /// would need another index on `jobUnit` to delete sets. v1 edges move into sets here.
+    static let v2 = Migration(version: 2, name: "dependency sets", sql: """
+        CREATE TABLE dependencySet (
+            id INTEGER PRIMARY KEY,
+            request TEXT NOT NULL REFERENCES request(id) ON DELETE CASCADE,
+            success TEXT NOT NULL,
+            completion TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX dependencySet_request ON dependencySet(request);
+        ALTER TABLE jobUnit ADD COLUMN dependencySet INTEGER;
+
+        CREATE TEMP TABLE v2List AS
+            SELECT request, job,
+                   json_group_array(dependsOn) FILTER (WHERE kind = 'success') AS success,
+                   json_group_array(dependsOn) FILTER (WHERE kind = 'completion') AS completion
+            FROM dependency GROUP BY request, job;
+        INSERT INTO dependencySet (request, success, completion)
+            SELECT DISTINCT request, success, completion FROM v2List;
+        CREATE TEMP TABLE v2Map AS
+            SELECT l.request, l.job, s.id FROM v2List l
+            JOIN dependencySet s ON s.request = l.request AND s.success = l.success AND s.completion = l.completion;
+        CREATE INDEX temp.v2Map_job ON v2Map(request, job);
+        UPDATE jobUnit SET dependencySet = m.id FROM v2Map m WHERE m.request = jobUnit.request AND m.job = jobUnit.id;
+        DROP TABLE v2Map;
+        DROP TABLE v2List;
+        DROP TABLE dependency;
         """)
 }
