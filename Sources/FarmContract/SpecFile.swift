@@ -30,8 +30,8 @@ public enum SpecFile {
         var writer = SpecLineWriter(capacity: headerBytes.count + 1 + specs.count * 160)
         writer.bytes.append(contentsOf: headerBytes)
         writer.bytes.append(0x0A)
-        for spec in specs {
-            writer.appendTask(spec, header: header)
+        for i in specs.indices {
+            writer.appendTask(specs[i], header: header)
         }
         try AtomicFile.write(Data(writer.bytes), to: path)
     }
@@ -191,20 +191,29 @@ struct SpecFileHeader: Codable {
                                                                 first.configuration)
         parameters = first.parameters
         // Specs of one array usually share one dictionary storage, which `==` recognises at once.
+        // Indices rather than `for spec in`: copying each JobSpec out costs a dozen retains.
         var checked = first.parameters
-        for spec in specs.dropFirst() where !parameters.isEmpty && spec.parameters != checked {
-            checked = spec.parameters
-            for (key, value) in parameters where spec.parameters[key] != value {
+        for i in specs.indices.dropFirst() where !parameters.isEmpty && specs[i].parameters != checked {
+            checked = specs[i].parameters
+            for (key, value) in parameters where checked[key] != value {
                 parameters[key] = nil
             }
         }
-        let path = first.resultPath.utf8
-        if let slash = path.lastIndex(of: UInt8(ascii: "/")) {
-            let directory = path[...slash]
-            if specs.allSatisfy({ $0.resultPath.utf8.starts(with: directory) }) {
+        if let slash = first.resultPath.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            let directory = Array(first.resultPath.utf8[...slash])
+            if specs.indices.allSatisfy({ Self.resultPath(of: specs[$0], startsWith: directory) }) {
                 resultDirectory = String(first.resultPath[...slash])
             }
         }
+    }
+
+    /// A byte comparison (`hasPrefix` compares canonically equivalent characters, and
+    /// `utf8.starts(with:)` goes byte by byte through the generic path).
+    private static func resultPath(of spec: JobSpec, startsWith prefix: [UInt8]) -> Bool {
+        let compared = spec.resultPath.utf8.withContiguousStorageIfAvailable { path in
+            path.count >= prefix.count && prefix.withUnsafeBytes { memcmp(path.baseAddress!, $0.baseAddress!, prefix.count) == 0 }
+        }
+        return compared ?? spec.resultPath.utf8.starts(with: prefix)
     }
 }
 
@@ -300,24 +309,36 @@ struct SpecLineWriter {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else
-    /// (including non-ASCII UTF-8) copied as is.
+    /// (including non-ASCII UTF-8) copied as is, in runs rather than byte by byte.
     mutating func string(_ text: Substring.UTF8View) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text {
+        let copied: Void? = text.withContiguousStorageIfAvailable { appendEscaped($0) }
+        if copied == nil {
+            Array(text).withUnsafeBufferPointer { appendEscaped($0) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        var run = 0
+        for i in 0..<text.count {
+            let byte = text[i]
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i]))
+            run = i + 1
             switch byte {
             case UInt8(ascii: "\""): raw("\\\"")
             case UInt8(ascii: "\\"): raw("\\\\")
             case 0x0A: raw("\\n")
             case 0x0D: raw("\\r")
             case 0x09: raw("\\t")
-            case 0x00..<0x20:
+            default:
                 raw("\\u00")
                 bytes.append(Self.hex[Int(byte >> 4)])
                 bytes.append(Self.hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
