@@ -92,6 +92,19 @@ struct ReconcileTests {
         #expect(RetryKind(reason: "FAILED") == nil)
     }
 
+    @Test("an end seen in squeue before sacct has it waits for sacct, unless accounting is disabled")
+    func squeueAheadOfSacct() {
+        var fresh = attempt
+        fresh.submittedAt = Date()
+        let failed = SqueueRecord(id: SlurmJobID(job: 42, arrayTask: 1), state: .failed, reason: .none,
+                                  nodeList: "vm", name: "calfarm-r", comment: "tok")
+        #expect(SlurmObservation(queue: failed, accounting: nil).update(for: fresh, resultPath: nil) == nil)
+        let withSacct = SlurmObservation(queue: failed, accounting: sacct(.failed, exit: 1)).update(for: fresh, resultPath: nil)
+        #expect(withSacct?.state == .failed && withSacct?.exitCode == 1)
+        let noAccounting = SlurmObservation(queue: failed, accounting: nil, accountingEnabled: false)
+        #expect(noAccounting.update(for: fresh, resultPath: nil)?.state == .failed)
+    }
+
     @Test("pending and running tasks map to queued and running")
     func openStates() {
         let pending = SqueueRecord(id: SlurmJobID(job: 42, arrayTask: 1), state: .pending, reason: .dependency,

@@ -34,7 +34,8 @@ struct SlurmReconciler {
             guard let jobText = attempt.slurmJobID, let job = Int(jobText) else { continue }
             let id = SlurmJobID(job: job, arrayTask: attempt.arrayTaskID)
             let resultPath = try store.job(request: request, id: attempt.job)?.resultPath
-            let observation = SlurmObservation(queue: queue[id], accounting: accounting[id])
+            let observation = SlurmObservation(queue: queue[id], accounting: accounting[id],
+                                               accountingEnabled: !sacct.isAccountingDisabled)
             if observation.queue?.reason == .dependencyNeverSatisfied { neverSatisfied.append(id) }
             if let update = observation.update(for: attempt, resultPath: resultPath) { updates.append(update) }
         }
@@ -57,6 +58,9 @@ struct SlurmReconciler {
 struct SlurmObservation {
     var queue: SqueueRecord?
     var accounting: SacctRecord?
+    /// With accounting on, an end seen only in squeue waits for sacct (which lags by seconds)
+    /// so the attempt is recorded with its exit code and times.
+    var accountingEnabled = true
 
     func update(for attempt: AttemptRecord, resultPath: String?) -> AttemptUpdate? {
         let state = queue?.state ?? accounting?.state
@@ -70,6 +74,10 @@ struct SlurmObservation {
             return AttemptUpdate(attempt: attempt.id, state: running ? .running : .queued, node: node,
                                  startedAt: running ? accounting?.start : nil)
         case let s?:
+            if accounting == nil, accountingEnabled, let submitted = attempt.submittedAt,
+               Date().timeIntervalSince(submitted) < 600 {
+                return nil  // squeue knows the end, sacct not yet: conclude on a later refresh
+            }
             return ended(attempt, slurmState: s, resultPath: resultPath,
                          exitCode: accounting?.exitCode, node: node)
         }
