@@ -46,6 +46,11 @@ extension Farm {
     func launch(_ record: RequestRecord, graph: JobGraph, configuration: Configuration, units: Set<String>,
                 active: [String: SlurmJobID], progress: (String) -> Void) throws -> Int {
         let workspace = RequestWorkspace(root: record.workDir)
+        // A rerun unit's previous result must not speak for the new attempt (e.g. a done join
+        // whose rerun crashes before writing a result would otherwise still look done).
+        for unit in units {
+            try? FileManager.default.removeItem(atPath: workspace.resultPath(job: unit))
+        }
         let round = try store.submissions(request: record.id).count + 1
         let batches = SubmissionBatch.make(graph: graph, submitting: units, active: Set(active.keys),
                                            maxArraySize: configuration.maxArraySize,
