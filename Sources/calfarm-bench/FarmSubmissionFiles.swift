@@ -47,16 +47,13 @@ struct FarmSubmissionFiles {
     /// Renders and writes every batch's script (the last one carries the mail); returns the bytes.
     func writeScripts(_ batches: [Batch], workspace: RequestWorkspace, workerPath: String) throws -> Int {
         let renderer = try ScriptRenderer(configuration: configuration)
-        let general = configuration.general
         var bytes = 0
         for (i, batch) in batches.enumerated() {
-            let mail = i == batches.count - 1 ? general.mailUser.map { ArrayScript.Mail(type: general.mailType, user: $0) } : nil
             let script = ArrayScript(
-                request: record.id, group: batch.group.name, jobName: "calfarm-\(record.id)", comment: batch.token,
-                partition: general.partition, account: general.account, qos: general.qos,
-                resources: batch.group.resources, arraySpec: "1-\(batch.units.count)", logDirectory: workspace.logs,
-                tasksFile: workspace.specFile(token: batch.token), taskOffset: 0, workerPath: workerPath,
-                mail: mail, extraSbatch: general.extraSbatch, environment: general.environment)
+                group: batch.group.name, tasks: batch.units.count, resources: batch.group.resources,
+                configuration: configuration, requestID: record.id, token: batch.token, logDirectory: workspace.logs,
+                specFile: workspace.specFile(token: batch.token), workerPath: workerPath,
+                isMailCarrier: i == batches.count - 1)
             let data = Data(try renderer.render(script).utf8)
             try AtomicFile.write(data, to: workspace.scriptFile(token: batch.token))
             bytes += data.count

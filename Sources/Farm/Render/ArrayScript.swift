@@ -63,28 +63,41 @@ public struct ArrayScript: Sendable, Equatable {
         self.environment = environment
     }
 
-    /// The script for a whole ``ArrayGroup`` (tasks `1-<units>`), with SLURM settings from the configuration.
+    /// The script of one array of `tasks` tasks, with the SLURM settings from the configuration.
+    /// The one place that maps `general.*` onto a script: the SLURM executor, `plan` and the
+    /// benchmark all build their scripts here.
     /// - Parameters:
     ///   - token: the idempotency token, written as the job comment.
     ///   - logDirectory: where `<group>_%A_%a.log` goes (stdout and stderr).
-    ///   - specDirectory: holds `<group>.jsonl` (see ``tasksFile(specDirectory:group:)``).
+    ///   - specFile: the array's spec file (JSON Lines).
     ///   - workerPath: `calfarm-worker`; defaults to `configuration.workerPath()`.
     ///   - isMailCarrier: true for the one script per request that sends the mail (e.g. join's).
-    ///   - part: one part of a group split at MaxArraySize (``ArrayGroup/parts(maxArraySize:)``); nil = the whole group.
-    public init(group: ArrayGroup, part: ArrayGroup.Part? = nil, configuration: Configuration, requestID: String,
-                token: String, logDirectory: String, specDirectory: String, workerPath: String? = nil,
-                isMailCarrier: Bool = false) {
+    public init(group: String, tasks: Int, resources: StepResources, configuration: Configuration, requestID: String,
+                token: String, logDirectory: String, specFile: String, taskOffset: Int = 0,
+                workerPath: String? = nil, isMailCarrier: Bool = false) {
         let general = configuration.general
-        self.init(request: requestID, group: group.name, jobName: "calfarm-\(requestID)", comment: token,
+        self.init(request: requestID, group: group, jobName: Self.jobName(request: requestID), comment: token,
                   partition: general.partition, account: general.account, qos: general.qos,
-                  resources: group.resources, arraySpec: part?.arraySpec ?? "1-\(group.units.count)",
-                  logDirectory: logDirectory,
-                  tasksFile: Self.tasksFile(specDirectory: specDirectory, group: group.name),
-                  taskOffset: part?.taskOffset ?? 0,
+                  resources: resources, arraySpec: "1-\(tasks)", logDirectory: logDirectory,
+                  tasksFile: specFile, taskOffset: taskOffset,
                   workerPath: workerPath ?? configuration.workerPath(),
                   mail: isMailCarrier ? general.mailUser.map { Mail(type: general.mailType, user: $0) } : nil,
                   extraSbatch: general.extraSbatch, environment: general.environment)
     }
+
+    /// The script for a whole ``ArrayGroup``, or one part of it split at MaxArraySize
+    /// (``ArrayGroup/parts(maxArraySize:)``), its spec file `<specDirectory>/<group>.jsonl`.
+    public init(group: ArrayGroup, part: ArrayGroup.Part? = nil, configuration: Configuration, requestID: String,
+                token: String, logDirectory: String, specDirectory: String, workerPath: String? = nil,
+                isMailCarrier: Bool = false) {
+        self.init(group: group.name, tasks: part?.count ?? group.units.count, resources: group.resources,
+                  configuration: configuration, requestID: requestID, token: token, logDirectory: logDirectory,
+                  specFile: Self.tasksFile(specDirectory: specDirectory, group: group.name),
+                  taskOffset: part?.taskOffset ?? 0, workerPath: workerPath, isMailCarrier: isMailCarrier)
+    }
+
+    /// `calfarm-<request>` for every array of a request, so one `sacct --name` finds them all.
+    public static func jobName(request: String) -> String { "calfarm-\(request)" }
 
     /// `<specDirectory>/<group>.jsonl`.
     public static func tasksFile(specDirectory: String, group: String) -> String { "\(specDirectory)/\(group).jsonl" }

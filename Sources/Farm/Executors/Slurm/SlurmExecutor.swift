@@ -37,7 +37,7 @@ struct SlurmExecutor {
     }
 
     /// The SLURM job name every array of a request carries: one `sacct --name` finds them all.
-    static func jobName(request: String) -> String { "calfarm-\(request)" }
+    static func jobName(request: String) -> String { ArrayScript.jobName(request: request) }
 
     /// Renders a batch's script without submitting (used by `plan`).
     func script(for batch: SubmissionBatch, mailCarrier: Bool) throws -> String {
@@ -45,14 +45,10 @@ struct SlurmExecutor {
     }
 
     func arrayScript(for batch: SubmissionBatch, mailCarrier: Bool) -> ArrayScript {
-        let general = configuration.general
-        return ArrayScript(
-            request: request.id, group: batch.group, jobName: Self.jobName(request: request.id), comment: batch.token,
-            partition: general.partition, account: general.account, qos: general.qos, resources: batch.resources,
-            arraySpec: "1-\(batch.units.count)", logDirectory: workspace.logs,
-            tasksFile: workspace.specFile(token: batch.token), taskOffset: 0, workerPath: workerPath,
-            mail: mailCarrier ? general.mailUser.map { ArrayScript.Mail(type: general.mailType, user: $0) } : nil,
-            extraSbatch: general.extraSbatch, environment: general.environment)
+        ArrayScript(group: batch.group, tasks: batch.units.count, resources: batch.resources,
+                    configuration: configuration, requestID: request.id, token: batch.token,
+                    logDirectory: workspace.logs, specFile: workspace.specFile(token: batch.token),
+                    workerPath: workerPath, isMailCarrier: mailCarrier)
     }
 
     /// Submits one batch; returns the array job id.
