@@ -30,8 +30,7 @@ extension Farm {
     /// Rebuilds a stored request's graph from the database (units, edges, time limits) and its
     /// stored configuration, so resume never depends on the raw directory still looking the same.
     func storedGraph(_ record: RequestRecord) throws -> (JobGraph, Configuration) {
-        let configuration = try Configuration.defaults.applying(
-            yaml: record.configuration, source: .file(path: "stored configuration of request \(record.id)"))
+        let configuration = try storedConfiguration(record)
         let request = PlanRequest(facility: record.facility, measurement: record.measurement,
                                   inputDir: record.inputDir, outputDir: record.outputDir,
                                   runType: RunType(rawValue: record.runType) ?? .all, runs: record.runs,
@@ -52,6 +51,12 @@ extension Farm {
                            dependencies: edges[job.id] ?? [])
         }
         return (try JobGraph(request: request, units: units), configuration)
+    }
+
+    /// The effective configuration stored with a request.
+    func storedConfiguration(_ record: RequestRecord) throws -> Configuration {
+        try Configuration.defaults.applying(
+            yaml: record.configuration, source: .file(path: "stored configuration of request \(record.id)"))
     }
 
     func requestRecord(_ id: String?) throws -> RequestRecord {

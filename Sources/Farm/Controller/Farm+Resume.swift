@@ -70,8 +70,9 @@ extension Farm {
     /// failed the same way twice in a row stops with its error.
     func retryAutomatically(_ record: RequestRecord) throws -> [String] {
         guard record.executor == ExecutorKind.slurm.rawValue else { return [] }
-        let (_, configuration) = try storedGraph(record)
-        let policy = configuration.retry
+        // Runs on every refresh of `wait`: read only the configuration until there is a retry;
+        // the graph (all units and edges) is rebuilt only then.
+        let policy = try storedConfiguration(record).retry
         var retry: [String] = []
         var notes: [String] = []
         for job in try store.jobs(request: record.id, states: [.failed]) where job.attempts < policy.maxAttempts {
