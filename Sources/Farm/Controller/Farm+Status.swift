@@ -16,7 +16,7 @@ extension Farm {
         var notes: [String] = []
         if record.executor == ExecutorKind.slurm.rawValue, try !store.openAttempts(request: record.id).isEmpty {
             do {
-                notes = try SlurmReconciler(client: slurmClient, store: store).refresh(request: record.id)
+                notes = try SlurmReconciler(client: slurmClient, store: store).refresh(request: record.id, workspace: RequestWorkspace(root: record.workDir))
             } catch {
                 notes.append("could not query SLURM: \(error)")
             }

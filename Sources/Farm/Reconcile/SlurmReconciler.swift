@@ -9,8 +9,9 @@ struct SlurmReconciler {
     var client: SlurmClient
     var store: FarmStore
 
-    /// Returns notes for the status report (e.g. accounting disabled).
-    func refresh(request: String) throws -> [String] {
+    /// Returns notes for the status report (e.g. accounting disabled). Result files are found
+    /// in the request's workspace, without a database query per attempt.
+    func refresh(request: String, workspace: RequestWorkspace) throws -> [String] {
         let open = try store.openAttempts(request: request)
         guard !open.isEmpty else { return [] }
         var notes: [String] = []
@@ -33,7 +34,7 @@ struct SlurmReconciler {
         for attempt in open {
             guard let jobText = attempt.slurmJobID, let job = Int(jobText) else { continue }
             let id = SlurmJobID(job: job, arrayTask: attempt.arrayTaskID)
-            let resultPath = try store.job(request: request, id: attempt.job)?.resultPath
+            let resultPath = workspace.resultPath(job: attempt.job)
             let observation = SlurmObservation(queue: queue[id], accounting: accounting[id],
                                                accountingEnabled: !sacct.isAccountingDisabled)
             if observation.queue?.reason == .dependencyNeverSatisfied { neverSatisfied.append(id) }
