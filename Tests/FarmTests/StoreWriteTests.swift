@@ -23,6 +23,38 @@ struct StoreWriteTests {
         #expect(try store.request("r1") == StoreFixture.request("r1"))
     }
 
+    @Test("units whose columns switch between values and NULL from row to row read back exactly")
+    func bulkCreateVaryingColumns() throws {
+        // Three kinds of rows in turn: the cycle (3) does not divide the rows per INSERT, so each
+        // slot of the multi-row statement sees every column change, including to and from NULL.
+        let directory = try TemporaryDirectory("store")
+        let store = try FarmStore(path: directory.file("calfarm.sqlite"))
+        let jobs = (0..<(3 * FarmStore.unitRowsPerInsert + 5)).map { i in
+            switch i % 3 {
+            case 0:
+                JobUnitRecord(request: "r1", id: "g\(i)", step: .gather, runs: [9001], channel: i % 16, sequence: i,
+                              specPath: "s/\(i)", resultPath: "r/\(i).json", logPath: "l/\(i)", lastError: "e\(i)",
+                              arrayGroup: "gather", timeLimit: "01:00:00")
+            case 1:
+                JobUnitRecord(request: "r1", id: "p\(i)", step: .process, runs: [9001, 9002], asics: [i % 16 + 1],
+                              state: .queued, attempts: 2)
+            default:
+                JobUnitRecord(request: "r1", id: "m\(i)", step: .merge, channel: 3, state: .failed,
+                              resultPath: "r/\(i).json", arrayGroup: "merge")
+            }
+        }
+        let edges = jobs.indices.filter { $0 % 3 == 1 }.map {
+            DependencyRecord(request: "r1", job: jobs[$0].id, dependsOn: jobs[$0 - 1].id, kind: .success)
+        }
+
+        try store.createRequest(StoreFixture.request("r1"), jobs: jobs, dependencies: edges)
+
+        #expect(try store.jobs(request: "r1") == jobs)
+        #expect(Set(try store.dependencies(request: "r1")) == Set(edges))
+        #expect(try StoreFixture.recount(store, request: "r1") == [.gather: [.planned: 66], .process: [.queued: 66],
+                                                                   .merge: [.failed: 65]])
+    }
+
     @Test("a duplicate unit in the second half of a bulk insert leaves nothing of the request behind")
     func failedCreateRollsBack() throws {
         let directory = try TemporaryDirectory("store")

@@ -38,41 +38,74 @@ extension FarmStore {
         return ids
     }
 
-    /// Inserts the units, each pointing at its dependency set (`setID`, nil when it has none).
-    /// SQLite keeps bindings across a reset, so a column is bound again only when its value
-    /// changes from the previous row: most columns repeat along a step's units.
+    /// Rows per execution of the unit insert. SQLite pays a fixed cost per execution of an INSERT
+    /// (opening cursors and the statement journal, building the ephemeral table behind the
+    /// `state IN (…)` CHECK, halting) that, with one row per execution, was about half of the
+    /// unit insert; 64 rows × 15 parameters stay far below SQLite's parameter limit.
+    static let unitRowsPerInsert = 64
+
+    /// Inserts the units, each pointing at its dependency set (`setID`, nil when it has none),
+    /// `unitRowsPerInsert` rows per execution of a multi-row INSERT (the last one shorter).
     func insertUnits(_ jobs: [JobUnitRecord], request: String, setID: (String) -> Int64?,
                      _ db: SQLiteConnection) throws {
-        try db.withStatement("""
-            INSERT INTO jobUnit (\(Self.jobUnitColumns), dependencySet) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """) { insert in
-            try insert.bind(request, at: 1)
-            var first = true
-            var last = jobs.first ?? JobUnitRecord(request: request, id: "", step: .join)
-            var lastSet: Int64? = nil
-            for job in jobs {
-                try requireSameRequest(job.request, request, what: "job unit \(job.id)")
-                try insert.bind(job.id, at: 2)
-                if first || job.step != last.step { try insert.bind(job.step.rawValue, at: 3) }
-                if first || job.runs != last.runs { try insert.bind(IntegerList.encode(job.runs), at: 4) }
-                if first || job.channel != last.channel { try insert.bind(job.channel, at: 5) }
-                if first || job.sequence != last.sequence { try insert.bind(job.sequence, at: 6) }
-                if first || job.asics != last.asics { try insert.bind(IntegerList.encode(job.asics), at: 7) }
-                if first || job.state != last.state { try insert.bind(job.state.rawValue, at: 8) }
-                if first || job.attempts != last.attempts { try insert.bind(job.attempts, at: 9) }
-                if first || job.specPath != last.specPath { try insert.bind(job.specPath, at: 10) }
-                if first || job.resultPath != last.resultPath { try insert.bind(job.resultPath, at: 11) }
-                if first || job.logPath != last.logPath { try insert.bind(job.logPath, at: 12) }
-                if first || job.lastError != last.lastError { try insert.bind(job.lastError, at: 13) }
-                if first || job.arrayGroup != last.arrayGroup { try insert.bind(job.arrayGroup, at: 14) }
-                if first || job.timeLimit != last.timeLimit { try insert.bind(job.timeLimit, at: 15) }
-                let set = setID(job.id)
-                if first || set != lastSet { try insert.bind(set, at: 16) }
-                try insert.run()
-                first = false
-                last = job
-                lastSet = set
+        for job in jobs { try requireSameRequest(job.request, request, what: "job unit \(job.id)") }
+        let setIDs = jobs.map { setID($0.id) }
+        var start = 0
+        while start < jobs.count {
+            // Full statements while enough rows remain, then one statement for the rest.
+            let rows = min(Self.unitRowsPerInsert, jobs.count - start)
+            try db.withStatement(Self.unitInsertSQL(rows: rows)) { insert in
+                try insert.bind(request, at: 1)
+                var binder = UnitRowBinder(rows: rows)
+                repeat {
+                    for slot in 0..<rows { try binder.bind(start + slot, of: jobs, set: setIDs, slot: slot, insert) }
+                    try insert.run()
+                    start += rows
+                } while jobs.count - start >= rows
             }
         }
+    }
+
+    /// `INSERT INTO jobUnit … VALUES (…), (…)` for `rows` rows: parameter 1 is the request, row
+    /// `r`'s other 15 columns are parameters `2 + 15r` …
+    static func unitInsertSQL(rows: Int) -> String {
+        let values = (0..<rows).map { row in
+            "(?1," + (0..<15).map { "?\(2 + 15 * row + $0)" }.joined(separator: ",") + ")"
+        }
+        return "INSERT INTO jobUnit (\(jobUnitColumns), dependencySet) VALUES " + values.joined(separator: ",")
+    }
+}
+
+/// Binds unit rows to the slots of a multi-row INSERT. SQLite keeps bindings across a reset, so
+/// a slot's column is bound again only when it differs from the row the slot held last time:
+/// most columns repeat along a step's units.
+private struct UnitRowBinder {
+    /// Index (into the job list) of the row each slot held last; nil before its first row.
+    private var previous: [Int?]
+
+    init(rows: Int) { previous = Array(repeating: nil, count: rows) }
+
+    mutating func bind(_ index: Int, of jobs: [JobUnitRecord], set sets: [Int64?], slot: Int,
+                       _ insert: SQLiteStatement) throws {
+        let job = jobs[index]
+        let base = Int32(2 + 15 * slot)
+        defer { previous[slot] = index }
+        try insert.bind(job.id, at: base)
+        let first = previous[slot] == nil
+        let last = jobs[previous[slot] ?? index], lastSet = sets[previous[slot] ?? index]
+        if first || job.step != last.step { try insert.bind(job.step.rawValue, at: base + 1) }
+        if first || job.runs != last.runs { try insert.bind(IntegerList.encode(job.runs), at: base + 2) }
+        if first || job.channel != last.channel { try insert.bind(job.channel, at: base + 3) }
+        if first || job.sequence != last.sequence { try insert.bind(job.sequence, at: base + 4) }
+        if first || job.asics != last.asics { try insert.bind(IntegerList.encode(job.asics), at: base + 5) }
+        if first || job.state != last.state { try insert.bind(job.state.rawValue, at: base + 6) }
+        if first || job.attempts != last.attempts { try insert.bind(job.attempts, at: base + 7) }
+        if first || job.specPath != last.specPath { try insert.bind(job.specPath, at: base + 8) }
+        if first || job.resultPath != last.resultPath { try insert.bind(job.resultPath, at: base + 9) }
+        if first || job.logPath != last.logPath { try insert.bind(job.logPath, at: base + 10) }
+        if first || job.lastError != last.lastError { try insert.bind(job.lastError, at: base + 11) }
+        if first || job.arrayGroup != last.arrayGroup { try insert.bind(job.arrayGroup, at: base + 12) }
+        if first || job.timeLimit != last.timeLimit { try insert.bind(job.timeLimit, at: base + 13) }
+        if first || sets[index] != lastSet { try insert.bind(sets[index], at: base + 14) }
     }
 }
