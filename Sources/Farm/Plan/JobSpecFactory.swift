@@ -13,6 +13,9 @@ public struct JobSpecFactory: Sendable {
     private let baseParameters: [String: String]
     /// Channels that received units (preprocess covers them all).
     private let plannedChannels: [Int]
+    /// The `sequences` parameter of each channel's process units, formatted once per channel
+    /// rather than once per ASIC chunk (up to 16 chunks share it; thousands of sequences each).
+    private let sequencesOfChannel: [Int: String]
 
     /// - Parameters:
     ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
@@ -32,6 +35,15 @@ public struct JobSpecFactory: Sendable {
         baseParameters = parameters
         let missing = Set(graph.channelsWithoutData)
         plannedChannels = request.facility == .xfel ? request.channels.sorted().filter { !missing.contains($0) } : []
+        var sequences: [Int: String] = [:]
+        if let inventory = graph.inventory {
+            for channel in Set(graph.units.lazy.filter { $0.step == .process }.compactMap(\.channel)) {
+                sequences[channel] = request.runs.map { run in
+                    "\(run):" + inventory.sequences(run: run, channel: channel).map(String.init).joined(separator: ",")
+                }.joined(separator: " ")
+            }
+        }
+        sequencesOfChannel = sequences
     }
 
     /// The spec for `unit`, whose worker writes its result to `resultPath`.
@@ -48,10 +60,8 @@ public struct JobSpecFactory: Sendable {
         case .preprocess:
             channels = plannedChannels
         case .process:
-            if let channel = unit.channel, let inventory = graph.inventory {
-                parameters["sequences"] = request.runs.map { run in
-                    "\(run):" + inventory.sequences(run: run, channel: channel).map(String.init).joined(separator: ",")
-                }.joined(separator: " ")
+            if let channel = unit.channel, let sequences = sequencesOfChannel[channel] {
+                parameters["sequences"] = sequences
             }
         case .join:
             // Join covers every requested channel and reports those without results as missing.
