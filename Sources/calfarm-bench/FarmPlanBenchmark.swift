@@ -16,17 +16,13 @@ enum FarmPlanBenchmark {
     struct Repeat {
         var expand = 0.0, records = 0.0, open = 0.0, insert = 0.0, groups = 0.0, specs = 0.0, scripts = 0.0
         var bookkeeping = 0.0
-        /// Diagnosis (`--diagnose`): units alone on a fresh database; spec files without the
-        /// configuration copied into each line.
-        var unitsOnly = Double.nan, specsWithoutConfiguration = Double.nan
-        /// Formatting the per-row check message createRequest builds eagerly (`what:` argument).
-        var eagerMessages = Double.nan
-        /// The spec files' parts: building the JobSpec values, encoding them (no file).
-        var makeSpecs = Double.nan, encodeSpecs = Double.nan
+        /// Diagnosis (`--diagnose`): units alone (no dependencies) on a fresh database.
+        var unitsOnly = Double.nan
+        /// Building every unit's JobSpec, the first half of writing the spec files.
+        var makeSpecs = Double.nan
         /// The same unit rows copied by SQLite alone (sqlite3 shell, INSERT … SELECT, schema v1),
         /// with and without the jobCount insert trigger: SQLite's own share of createRequest.
         var shellCopy = Double.nan, shellCopyWithoutTrigger = Double.nan
-        var specBytesWithoutConfiguration = 0
         var refIDs = 0.0, refRows = 0.0, refBytes = 0.0
         var store: Double { records + open + insert }
         var render: Double { groups + specs + scripts }
@@ -57,11 +53,13 @@ enum FarmPlanBenchmark {
             let id = "dark-bench-\(index)"
             let record = FarmSyntheticDark.record(id: id, graph: graph)
             let workspace = RequestWorkspace(root: record.workDir)
-            let rows: (jobs: [JobUnitRecord], edges: [DependencyRecord])
-            (rows, r.records) = FarmTiming.measure { FarmSyntheticDark.rows(id: id, graph: graph, workspace: workspace) }
+            let rows: (jobs: [JobUnitRecord], dependencies: DependencySets)
+            (rows, r.records) = FarmTiming.measure { FarmSyntheticDark.rows(id: id, graph: graph) }
             let store: FarmStore
             (store, r.open) = try FarmTiming.measure { try FarmStore(path: "\(directory)/state.sqlite") }
-            r.insert = try FarmTiming.seconds { try store.createRequest(record, jobs: rows.jobs, dependencies: rows.edges) }
+            r.insert = try FarmTiming.seconds {
+                try store.createRequest(record, jobs: rows.jobs, dependencySets: rows.dependencies)
+            }
 
             // Render: array groups cut at MaxArraySize, one spec file and one script per array.
             try FarmSubmissionFiles.createDirectories(workspace)
@@ -75,28 +73,22 @@ enum FarmPlanBenchmark {
             }
             // Not part of the target: the token and attempt rows written around each sbatch call.
             r.bookkeeping = try FarmTiming.seconds { try files.recordSubmissions(batches, store: store, workspace: workspace) }
-            sizes = (graph.count, rows.edges.count, batches.count, specBytes, scriptBytes)
+            sizes = (graph.count, rows.dependencies.edgeCount, batches.count, specBytes, scriptBytes)
             if options.diagnose {
-                let unitsStore = try FarmStore(path: "\(directory)/units-only.sqlite")
-                r.unitsOnly = try FarmTiming.seconds { try unitsStore.createRequest(record, jobs: rows.jobs, dependencies: []) }
-                var bare = record
-                bare.configuration = ""
-                r.eagerMessages = eagerMessageCost(rows.jobs, rows.edges)
                 let unitsPath = "\(directory)/units-only.sqlite"
+                let unitsStore = try FarmStore(path: unitsPath)
+                r.unitsOnly = try FarmTiming.seconds {
+                    try unitsStore.createRequest(record, jobs: rows.jobs, dependencySets: DependencySets())
+                }
                 r.shellCopy = try shellCopyTime(from: unitsPath, to: "\(directory)/copy.sqlite", dropTrigger: false)
                 r.shellCopyWithoutTrigger = try shellCopyTime(from: unitsPath, to: "\(directory)/copy-nt.sqlite", dropTrigger: true)
-                (r.makeSpecs, r.encodeSpecs) = try specCost(graph: graph, record: record, workspace: workspace)
-                let bareWorkspace = RequestWorkspace(root: "\(directory)/bare")
-                try FarmSubmissionFiles.createDirectories(bareWorkspace)
-                let bareFiles = FarmSubmissionFiles(graph: graph, record: bare, configuration: request.configuration)
-                (r.specBytesWithoutConfiguration, r.specsWithoutConfiguration) = try FarmTiming.measure {
-                    try bareFiles.writeSpecs(batches, workspace: bareWorkspace)
-                }
+                r.makeSpecs = specCost(graph: graph, record: record, workspace: workspace)
             }
 
             // References.
             r.refIDs = referenceIDs(count: graph.count)
-            r.refRows = try referenceRows(count: rows.jobs.count + rows.edges.count, path: "\(directory)/reference.sqlite")
+            r.refRows = try referenceRows(count: rows.jobs.count + rows.dependencies.edgeCount,
+                                          path: "\(directory)/reference.sqlite")
             r.refBytes = try referenceBytes(files: 2 * batches.count, bytes: specBytes + scriptBytes,
                                             directory: "\(directory)/reference-files")
             repeats.append(r)
@@ -122,7 +114,9 @@ enum FarmPlanBenchmark {
             FarmTableRow(name: "store (rows + open + createRequest)", size: "\(rowsCount) rows",
                          median: FarmTiming.format(m(\.store)),
                          reference: "plain inserts: \(FarmTiming.format(m(\.refRows)))", ratio: ratio(m(\.store), m(\.refRows))),
-            FarmTableRow(name: "  of which createRequest", size: "\(FarmTiming.count(sizes.edges)) edges",
+            FarmTableRow(name: "  of which rows (JobGraph.storeRows)", size: "\(units) units + lists",
+                         median: FarmTiming.format(m(\.records))),
+            FarmTableRow(name: "  of which createRequest", size: "\(FarmTiming.count(sizes.edges)) edges as lists",
                          median: FarmTiming.format(m(\.insert))),
             FarmTableRow(name: "render (groups + specs + scripts)", size: "\(sizes.batches) arrays, \(megabytes)",
                          median: FarmTiming.format(m(\.render)),
@@ -150,57 +144,26 @@ enum FarmPlanBenchmark {
                              median: FarmTiming.format(m(\.shellCopy)),
                              reference: "without jobCount trigger: \(FarmTiming.format(m(\.shellCopyWithoutTrigger)))",
                              ratio: ratio(m(\.shellCopy), m(\.shellCopyWithoutTrigger))),
-                FarmTableRow(name: "createRequest, the edges (difference)", size: "\(FarmTiming.count(sizes.edges)) edges",
-                             median: FarmTiming.format(edgesPart),
+                FarmTableRow(name: "createRequest, the dependency lists (difference)",
+                             size: "\(FarmTiming.count(sizes.edges)) edges", median: FarmTiming.format(edgesPart),
                              reference: "plain inserts, same rows: \(FarmTiming.format(perRow * Double(sizes.edges)))",
                              ratio: ratio(edgesPart, perRow * Double(sizes.edges))),
-                FarmTableRow(name: "  formatting one check message per row", size: "\(rowsCount) strings",
-                             median: FarmTiming.format(m(\.eagerMessages)),
-                             reference: "createRequest: \(FarmTiming.format(m(\.insert)))",
-                             ratio: ratio(m(\.eagerMessages), m(\.insert))),
                 FarmTableRow(name: "  of spec files: JobSpecFactory.makeSpec", size: "\(units) specs",
                              median: FarmTiming.format(m(\.makeSpecs)),
                              reference: "spec files: \(FarmTiming.format(m(\.specs)))", ratio: ratio(m(\.makeSpecs), m(\.specs))),
-                FarmTableRow(name: "  of spec files: JSONEncoder, in memory", size: "\(units) specs",
-                             median: FarmTiming.format(m(\.encodeSpecs)),
-                             reference: "spec files: \(FarmTiming.format(m(\.specs)))", ratio: ratio(m(\.encodeSpecs), m(\.specs))),
-                FarmTableRow(name: "spec files without the configuration copy",
-                             size: String(format: "%.0f MB", Double(repeats[0].specBytesWithoutConfiguration) / 1e6),
-                             median: FarmTiming.format(m(\.specsWithoutConfiguration)),
-                             reference: "with it: \(FarmTiming.format(m(\.specs)))",
-                             ratio: ratio(m(\.specsWithoutConfiguration), m(\.specs))),
             ])
         }
         print(String(format: "spec bytes per unit: %.0f (the effective configuration, %d bytes, is in each array's header line once)",
                      Double(sizes.specBytes) / Double(max(sizes.units, 1)), Configuration.defaults.effectiveYAML.utf8.count))
     }
 
-    /// What `createRequest` spends on the message it formats for every row before checking the
-    /// row's request id (the string is built even when the check passes).
-    static func eagerMessageCost(_ jobs: [JobUnitRecord], _ edges: [DependencyRecord]) -> Double {
-        FarmTiming.seconds {
-            var bytes = 0
-            for job in jobs { bytes &+= "job unit \(job.id)".utf8.count }
-            for edge in edges { bytes &+= "dependency \(edge.job) -> \(edge.dependsOn)".utf8.count }
-            precondition(bytes > 0)
-        }
-    }
-
-    /// The two parts of writing spec files before the write itself: making every unit's JobSpec,
-    /// and encoding them as SpecFile does (same encoder settings), into memory.
-    static func specCost(graph: JobGraph, record: RequestRecord, workspace: RequestWorkspace) throws -> (Double, Double) {
+    /// Making every unit's JobSpec as the executor does before writing the spec files.
+    static func specCost(graph: JobGraph, record: RequestRecord, workspace: RequestWorkspace) -> Double {
         let factory = JobSpecFactory(graph: graph, requestID: record.id, configurationYAML: record.configuration)
-        let (specs, make) = FarmTiming.measure {
-            graph.units.map { factory.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }
+        return FarmTiming.seconds {
+            let specs = graph.units.map { factory.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }
+            precondition(specs.count == graph.count)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let encode = try FarmTiming.seconds {
-            var bytes = 0
-            for spec in specs { bytes &+= try encoder.encode(spec).count + 1 }
-            precondition(bytes > 0)
-        }
-        return (make, encode)
     }
 
     /// Copies the job units of `source` into a fresh database with the same schema (and pragmas)

@@ -42,8 +42,8 @@ struct FarmStatusDatabase {
             let graph = try Planner.expand(request, inventory: shape.inventory)
             let record = FarmSyntheticDark.record(id: id, graph: graph)
             let workspace = RequestWorkspace(root: record.workDir)
-            let rows = FarmSyntheticDark.rows(id: id, graph: graph, workspace: workspace)
-            try store.createRequest(record, jobs: rows.jobs, dependencies: rows.edges)
+            let rows = FarmSyntheticDark.rows(id: id, graph: graph)
+            try store.createRequest(record, jobs: rows.jobs, dependencySets: rows.dependencies)
             let files = FarmSubmissionFiles(graph: graph, record: record, configuration: request.configuration)
             try files.recordSubmissions(files.batches(), store: store, workspace: workspace,
                                         jobIDBase: 1_000_000 + 10_000 * index)
@@ -64,7 +64,7 @@ struct FarmStatusDatabase {
             try store.markJobsFailed(request: id, failures: failed)
             try store.setRequestState(.partial, request: id)
             print(String(format: "  built request %@ (%@ units, %@ edges) in %.1f s", id,
-                         FarmTiming.count(graph.count), FarmTiming.count(rows.edges.count),
+                         FarmTiming.count(graph.count), FarmTiming.count(rows.dependencies.edgeCount),
                          Date().timeIntervalSince(started)))
         }
     }

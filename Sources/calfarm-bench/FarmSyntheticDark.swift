@@ -64,9 +64,8 @@ struct FarmSyntheticDark {
         graph.requestRecord(id: id, executor: executor)
     }
 
-    /// Job unit and edge rows exactly as `Farm.submit` derives them from the graph.
-    static func rows(id: String, graph: JobGraph, workspace: RequestWorkspace)
-        -> (jobs: [JobUnitRecord], edges: [DependencyRecord]) {
+    /// Job unit rows and dependency lists exactly as `Farm.submit` derives them from the graph.
+    static func rows(id: String, graph: JobGraph) -> (jobs: [JobUnitRecord], dependencies: DependencySets) {
         graph.storeRows(request: id)
     }
 }

@@ -52,6 +52,48 @@ struct StoreDependencySetTests {
         #expect(try store.dependencies(request: "other").isEmpty)
     }
 
+    @Test("a planned graph stored as dependency lists reads back every edge of its units, one set per distinct list")
+    func graphStoredAsLists() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = try FarmStore(path: directory.file("calfarm.sqlite"))
+        let runs = [819, 820, 821]
+        let request = PlanRequest(measurement: .dark, inputDir: "in", outputDir: "out", runs: runs,
+                                  configuration: try Configuration.defaults.applying(overrides: ["process.n_jobs=4"]))
+        let graph = try Planner.expand(request, inventory: PlannerFixture.inventory(runs: runs, channels: [0, 1, 2], sequences: 5))
+        let (jobs, lists) = graph.storeRows(request: "r1")
+        let edges = graph.units.flatMap { unit in
+            unit.dependencies.map { DependencyRecord(request: "r1", job: unit.id, dependsOn: $0.unit,
+                                                     kind: $0.kind == .completion ? .completion : .success) }
+        }
+        #expect(lists.edgeCount == edges.count)
+
+        try store.createRequest(graph.requestRecord(id: "r1", executor: .slurm), jobs: jobs, dependencySets: lists)
+
+        let read = try store.dependencies(request: "r1")
+        #expect(read.count == edges.count)
+        #expect(Set(read) == Set(edges))
+        // 3 runs' preprocess (gathers), 3 channels' gathers (process chunks), the chunks (join).
+        #expect(try store.connection.integer("SELECT count(*) FROM dependencySet") == 7)
+        #expect(try store.jobs(request: "r1") == jobs)
+    }
+
+    @Test("lists given per unit are refused like edges when they name a unit outside the request")
+    func badListsRefused() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = try FarmStore(path: directory.file("calfarm.sqlite"))
+        let jobs = ["a", "b"].map { JobUnitRecord(request: "r1", id: $0, step: .process) }
+        var lists = DependencySets()
+        lists.add(DependencyList(success: ["a"], completion: ["ghost"]), for: "b")
+        #expect {
+            try store.createRequest(StoreFixture.request("r1"), jobs: jobs, dependencySets: lists)
+        } throws: { error in
+            guard case .constraint = error as? StoreError else { return false }
+            return "\(error)".contains("unknown job unit 'ghost'")
+        }
+        #expect(try store.request("r1") == nil)
+        #expect(try store.connection.integer("SELECT count(*) FROM dependencySet") == 0)
+    }
+
     @Test("a unit with both kinds of dependency keeps each edge's kind")
     func mixedKinds() throws {
         let directory = try TemporaryDirectory("store")

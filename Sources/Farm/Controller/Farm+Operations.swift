@@ -31,8 +31,8 @@ extension Farm {
         let record = graph.requestRecord(id: id, executor: options.executor)
         let workspace = RequestWorkspace(root: record.workDir)
         try workspace.create()
-        let (jobs, edges) = graph.storeRows(request: id)
-        try store.createRequest(record, jobs: jobs, dependencies: edges)
+        let (jobs, dependencies) = graph.storeRows(request: id)
+        try store.createRequest(record, jobs: jobs, dependencySets: dependencies)
         for warning in graph.warnings { progress("warning: \(warning)") }
         let calls = try launch(record, graph: graph, configuration: configuration,
                                units: Set(graph.units.map(\.id)), active: [:], progress: progress)

@@ -4,16 +4,23 @@ import Foundation
 ///
 /// Equality compares every member; the hash covers only the counts and the end members, so
 /// deduplicating 100,000 lists of thousands of members hashes a handful of strings per list
-/// (lists built from the planner's shared arrays then compare by string identity, cheaply).
-struct DependencyList: Hashable {
-    var success: [String] = []
-    var completion: [String] = []
+/// (lists built from the planner's shared arrays then compare by storage identity, cheaply).
+public struct DependencyList: Hashable, Sendable {
+    /// Units that must succeed first (SLURM `afterok`).
+    public var success: [String]
+    /// Units that must end first, whatever their outcome (SLURM `afterany`).
+    public var completion: [String]
 
-    static func == (lhs: DependencyList, rhs: DependencyList) -> Bool {
+    public init(success: [String] = [], completion: [String] = []) {
+        self.success = success
+        self.completion = completion
+    }
+
+    public static func == (lhs: DependencyList, rhs: DependencyList) -> Bool {
         lhs.success == rhs.success && lhs.completion == rhs.completion
     }
 
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         hasher.combine(success.count)
         hasher.combine(completion.count)
         hasher.combine(success.first)
@@ -23,13 +30,41 @@ struct DependencyList: Hashable {
     }
 }
 
-/// A request's dependency edges grouped by job and deduplicated: the distinct lists, and for
-/// each job with dependencies the index of its list.
-struct DependencySets {
+/// A request's dependencies as `createRequest` stores them: each distinct list once, and for
+/// each unit that has dependencies the index of its list.
+///
+/// Built from edges (`createRequest(_:jobs:dependencies:)`), or list by list with `add(_:for:)`,
+/// which spares a planner whose units share dependency arrays from spelling out every edge
+/// (1.7M `DependencyRecord`s for a 100,000-unit dark).
+public struct DependencySets: Sendable {
     /// The distinct lists, in order of first use.
-    private(set) var lists: [DependencyList] = []
+    public private(set) var lists: [DependencyList] = []
     /// Index into `lists` per job that has dependencies.
-    private(set) var listOfJob: [String: Int] = [:]
+    public private(set) var listOfJob: [String: Int] = [:]
+    /// The number of edges (members summed over the jobs).
+    public private(set) var edgeCount = 0
+    private var indexOfList: [DependencyList: Int] = [:]
+
+    public init() {}
+
+    /// Records `list` as the dependencies of `job` (replacing any given before). An empty list
+    /// records nothing.
+    public mutating func add(_ list: DependencyList, for job: String) {
+        let size = list.success.count + list.completion.count
+        guard size > 0 else { return }
+        let index: Int
+        if let known = indexOfList[list] {
+            index = known
+        } else {
+            index = lists.count
+            indexOfList[list] = index
+            lists.append(list)
+        }
+        if let replaced = listOfJob.updateValue(index, forKey: job) {
+            edgeCount -= lists[replaced].success.count + lists[replaced].completion.count
+        }
+        edgeCount += size
+    }
 
     /// Groups `edges` by job. Edges usually arrive job by job, so the job dictionary is consulted
     /// only when the job changes. `checkRequest` is called with each edge (request id check).
@@ -57,18 +92,8 @@ struct DependencySets {
             case .completion: perJob[current].completion.append(edge.dependsOn)
             }
         }
-        var indexOfList: [DependencyList: Int] = [:]
         listOfJob.reserveCapacity(jobs.count)
-        for (slot, job) in jobs.enumerated() {
-            let list = perJob[slot]
-            if let index = indexOfList[list] {
-                listOfJob[job] = index
-            } else {
-                indexOfList[list] = lists.count
-                listOfJob[job] = lists.count
-                lists.append(list)
-            }
-        }
+        for (slot, job) in jobs.enumerated() { add(perJob[slot], for: job) }
     }
 }
 

@@ -13,6 +13,24 @@ extension FarmStore {
     ///   on an unknown unit, a repeated edge, or a unit of another request; nothing is written then.
     public func createRequest(_ request: RequestRecord, jobs: [JobUnitRecord],
                               dependencies: [DependencyRecord]) throws {
+        try createRequest(request, jobs: jobs) {
+            try DependencySets(dependencies) { edge in
+                try requireSameRequest(edge.request, request.id, what: "dependency \(edge.job) -> \(edge.dependsOn)")
+            }
+        }
+    }
+
+    /// Stores a planned request with its whole DAG, the dependencies already grouped into lists
+    /// (what `JobGraph.storeRows` gives): as `createRequest(_:jobs:dependencies:)` without
+    /// spelling out one `DependencyRecord` per edge. The lists must name units of `jobs`.
+    /// - Throws: as `createRequest(_:jobs:dependencies:)`.
+    public func createRequest(_ request: RequestRecord, jobs: [JobUnitRecord],
+                              dependencySets: DependencySets) throws {
+        try createRequest(request, jobs: jobs) { dependencySets }
+    }
+
+    private func createRequest(_ request: RequestRecord, jobs: [JobUnitRecord],
+                               dependencySets: () throws -> DependencySets) throws {
         try write("createRequest") { db in
             try db.withStatement("INSERT INTO request (\(Self.requestColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)") {
                 try $0.bind(.text(request.id), .real(request.createdAt.timeIntervalSince1970),
@@ -23,9 +41,7 @@ extension FarmStore {
                             .text(request.configuration), .text(request.state.rawValue), .text(request.workDir))
                 try $0.run()
             }
-            let sets = try DependencySets(dependencies) { edge in
-                try requireSameRequest(edge.request, request.id, what: "dependency \(edge.job) -> \(edge.dependsOn)")
-            }
+            let sets = try dependencySets()
             let setIDs = try insertDependencySets(sets, request: request.id, units: jobs, db)
             try insertUnits(jobs, request: request.id, setID: { sets.listOfJob[$0].map { setIDs[$0] } }, db)
         }
