@@ -43,11 +43,26 @@ import Testing
         try analog.withUnsafeMutableBufferPointer { a in try digital.withUnsafeMutableBufferPointer { d in
             try reader.read(asic: ASIC(7)!, slotOffset: 0, slots: slots, analog: a, digital: d)
         }}
-        try reader.close()
         for s in 0..<slots { for c in 0..<cells {
             let i = (s * cells + c) * 4096 + 2000
             #expect(analog[i] == UInt16(6000 + s * 100 + c * 10 + 2) && digital[i] == analog[i] + 1)
         }}
+
+        // The mapped block (what the process step uses) holds the same elements as the read one,
+        // for a window that starts inside the file.
+        #expect(reader.isMappable)
+        var scratchA = [UInt16](repeating: 0, count: slots * cells * 4096), scratchD = scratchA
+        for map in [true, false] {
+            let (mappedA, mappedD) = try scratchA.withUnsafeMutableBufferPointer { a in
+                try scratchD.withUnsafeMutableBufferPointer { d in
+                    try reader.withBlock(asic: ASIC(7)!, slotOffset: 1, slots: 2, map: map, scratchAnalog: a, scratchDigital: d) {
+                        (Array($0), Array($1))
+                    }
+                }
+            }
+            #expect(mappedA == Array(analog[(cells * 4096)...]) && mappedD == Array(digital[(cells * 4096)...]))
+        }
+        try reader.close()
     }
 
     @Test func gatheredFileWithAnUnexpectedShapeIsRejectedNamingFileAndDataset() throws {

@@ -17,11 +17,16 @@ public struct DarkProcess: Sendable {
     /// a block that stays in the CPU cache between the read and the kernel's pass was ~20 %
     /// faster than 64 MiB (docs/performance.md), and it bounds the job's memory.
     public var blockBytes: Int
+    /// Bytes of one ASIC's analog + digital mapped at a time when the gathered files can be
+    /// mapped (the usual case): large enough that each cell contributes many frames per pass,
+    /// bounded so the job's resident memory does not grow with the number of trains. 0 reads
+    /// every block through HDF5 instead.
+    public var mappedBlockBytes: Int
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
-                blockBytes: Int = 4 << 20) {
+                blockBytes: Int = 4 << 20, mappedBlockBytes: Int = 64 << 20) {
         self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
-        self.provenance = provenance; self.blockBytes = blockBytes
+        self.provenance = provenance; self.blockBytes = blockBytes; self.mappedBlockBytes = mappedBlockBytes
     }
 
     var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark) }
@@ -31,7 +36,8 @@ public struct DarkProcess: Sendable {
 
     /// Computes and writes the constants of every ASIC.
     /// - Returns: the products, warnings (cells without frames) and metrics (`framesUsed`,
-    ///   `bytesRead`, `cells`, `seconds`).
+    ///   `bytesRead`, `cells`, `seconds`, and its phases `secondsAccumulating` (read + kernel),
+    ///   `secondsFinishing` (statistics, thresholds) and `secondsWriting` (products)).
     /// - Throws: `CalibrationError` naming the run, channel or file at fault; cell counts that
     ///   differ between runs are an error naming the runs.
     public func run() throws -> StepReport {
@@ -60,7 +66,9 @@ public struct DarkProcess: Sendable {
         let cells = try Self.commonCells(inputs)
 
         let accumulator = DarkAccumulator(cells: cells)
-        let blockSlots = max(1, blockBytes / (2 * cells * ModuleGeometry.asicPixels * 2))
+        let slotBytes = 2 * cells * ModuleGeometry.asicPixels * 2
+        let blockSlots = max(1, blockBytes / slotBytes)
+        let mappedSlots = mappedBlockBytes > 0 ? max(1, mappedBlockBytes / slotBytes) : 0
         let maxSlots = min(blockSlots, inputs.flatMap(\.readers).map(\.header.slots).max() ?? 1)
         let blockElements = max(1, maxSlots) * cells * ModuleGeometry.asicPixels
         let analog = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: blockElements)
@@ -72,16 +80,26 @@ public struct DarkProcess: Sendable {
         var constants = DarkConstants(cells: cells, collection: collection)
         var report = StepReport()
         var bytesRead = 0
+        // Seconds per phase, reported so a slow job shows where its time went.
+        var accumulating = 0.0, finishing = 0.0, writing = 0.0
         for asic in selected {
             for (stage, input) in inputs.enumerated() {
+                var clock = ContinuousClock.now
                 accumulator.reset()
-                bytesRead += try input.accumulate(asic: asic, into: accumulator, blockSlots: max(1, maxSlots),
+                bytesRead += try input.accumulate(asic: asic, into: accumulator, blockSlots: max(1, maxSlots), mappedSlots: mappedSlots,
                                                   analog: analog, digital: digital)
+                accumulating += Gather.seconds(since: clock)
+                clock = .now
                 accumulator.finish(stage: stage, into: &constants)
+                finishing += Gather.seconds(since: clock)
             }
+            var clock = ContinuousClock.now
             DarkThresholds.compute(into: &constants)
+            finishing += Gather.seconds(since: clock)
+            clock = .now
             let path = outputPath(asic: asic.number)
             try StagedProduct.write(to: path) { try constants.write(to: $0) }
+            writing += Gather.seconds(since: clock)
             report.outputs.append(path)
         }
         for (stage, input) in inputs.enumerated() {
@@ -94,6 +112,7 @@ public struct DarkProcess: Sendable {
             "cells": Double(cells), "bytesRead": Double(bytesRead),
             "framesUsed": Double(inputs.map(\.presentFrames).reduce(0, +)),
             "asics": Double(selected.count),
+            "secondsAccumulating": accumulating, "secondsFinishing": finishing, "secondsWriting": writing,
         ]
         return report
     }

@@ -61,22 +61,31 @@ final class DarkRunInput {
         }
     }
 
-    /// Adds every present frame of `asic` to `accumulator`, in blocks of `blockSlots` slots.
-    /// Blocks without any present frame are not read.
+    /// Adds every present frame of `asic` to `accumulator`, in blocks of `blockSlots` slots
+    /// (read into `analog`/`digital`) or, for files that can be mapped, `mappedSlots` slots
+    /// mapped from the page cache (0: never map). Blocks without any present frame are not touched.
     /// - Returns: bytes read.
-    func accumulate(asic: ASIC, into accumulator: DarkAccumulator, blockSlots: Int,
+    func accumulate(asic: ASIC, into accumulator: DarkAccumulator, blockSlots: Int, mappedSlots: Int,
                     analog: UnsafeMutableBufferPointer<UInt16>, digital: UnsafeMutableBufferPointer<UInt16>) throws -> Int {
         var bytes = 0
         for (reader, mask) in zip(readers, present) {
+            let map = reader.isMappable && mappedSlots > 0
+            let step = map ? mappedSlots : blockSlots
             var start = 0
+            if map { reader.prefetch(asic: asic, slotOffset: 0, slots: min(step, reader.header.slots)) }
             while start < reader.header.slots {
-                let count = min(blockSlots, reader.header.slots - start)
+                let count = min(step, reader.header.slots - start)
+                if map, start + count < reader.header.slots {
+                    // The next block is read ahead while this one is summed (cold files).
+                    reader.prefetch(asic: asic, slotOffset: start + count, slots: min(step, reader.header.slots - start - count))
+                }
                 let maskRange = (start * cells)..<((start + count) * cells)
                 if mask[maskRange].contains(where: { $0 != 0 }) {
-                    try reader.read(asic: asic, slotOffset: start, slots: count, analog: analog, digital: digital)
-                    mask[maskRange].withUnsafeBufferPointer { presentBlock in
-                        accumulator.add(analog: UnsafeBufferPointer(analog), digital: UnsafeBufferPointer(digital),
-                                        present: presentBlock, slots: count)
+                    try reader.withBlock(asic: asic, slotOffset: start, slots: count, map: map,
+                                         scratchAnalog: analog, scratchDigital: digital) { analogBlock, digitalBlock in
+                        mask[maskRange].withUnsafeBufferPointer { presentBlock in
+                            accumulator.add(analog: analogBlock, digital: digitalBlock, present: presentBlock, slots: count)
+                        }
                     }
                     bytes += 2 * count * cells * ModuleGeometry.asicPixels * 2
                 }
