@@ -80,6 +80,7 @@ enum CalibrationBenchmarks {
             _ = try CalibrationTiming.cat(raw)
             for _ in 0..<options.repeats {
                 cat.seconds.append(try CalibrationTiming.cat(raw))
+                data.removeGathered(run: options.runs[0])
                 gather.seconds.append(try CalibrationTiming.seconds { try data.gather(run: options.runs[0]) })
                 copy.seconds.append(try CalibrationTiming.seconds {
                     let (status, output) = try CalibrationTiming.runProcess("/bin/cp", raw + [copyPath])
@@ -89,11 +90,12 @@ enum CalibrationBenchmarks {
             }
             report.notes.append(String(format: "gather / cp of its raw file to a new file = %.2f (cp / cat = %.1f): writing new file pages is this VM's floor",
                                        gather.median / copy.median, copy.median / cat.median))
-            guard options.only == nil else { return report.samples += [cat, gather, copy] }
+            report.samples += [cat, gather, copy]
+            if options.cold { try measureColdGather(data) }
+            guard options.only == nil else { return }
             for run in options.runs.dropFirst() { try data.gather(run: run) }
             CalibrationTiming.evictFromPageCache(data.allRawFiles)
             if !options.keep { data.allRawFiles.forEach { try? FileManager.default.removeItem(atPath: $0) } }
-            report.samples += [cat, gather, copy]
         }
 
         /// Process (16 ASICs, 3 runs) vs `cat` of the gathered files.
@@ -104,14 +106,61 @@ enum CalibrationBenchmarks {
             }
             var cat = CalibrationSample(name: "cat gathered files (warm)", bytes: files.map(CalibrationTiming.fileSize).reduce(0, +))
             var process = CalibrationSample(name: "process dark, CalFarm (16 ASICs)", bytes: 0)
+            // The same job reading its blocks through HDF5 (pread copies) instead of mapping them.
+            var reading = CalibrationSample(name: "process dark, reading (no map)", bytes: 0)
+            // The job's own phase timings (its result metrics).
+            let phaseKeys = ["secondsAccumulating", "secondsFinishing", "secondsWriting"]
+            var phases = ["— map + kernel", "— finish + thresholds", "— write 16 products"].map {
+                CalibrationSample(name: $0, bytes: 0)
+            }
             _ = try CalibrationTiming.cat(files)
             for _ in 0..<options.repeats {
                 cat.seconds.append(try CalibrationTiming.cat(files))
                 var stepReport = StepReport()
+                data.removeProcessOutputs()
+                process.seconds.append(try CalibrationTiming.seconds { stepReport = try data.process() })
+                process.bytes = Int(stepReport.metrics["bytesRead"] ?? 0)
+                for (index, key) in phaseKeys.enumerated() { phases[index].seconds.append(stepReport.metrics[key] ?? 0) }
+                data.removeProcessOutputs()
+                reading.seconds.append(try CalibrationTiming.seconds { try data.process(mapped: false) })
+                reading.bytes = process.bytes
+            }
+            report.samples += [cat, process] + phases + [reading]
+            if options.cold { try measureColdProcess(data) }
+        }
+
+        /// Cold: the gathered files leave the page cache before every `cat` and every job, as on a
+        /// cluster where process runs on another node than the gathers that wrote its input.
+        mutating func measureColdProcess(_ data: CalibrationDataset) throws {
+            let files = data.gatheredFiles
+            var cat = CalibrationSample(name: "cat gathered files (cold)", bytes: files.map(CalibrationTiming.fileSize).reduce(0, +))
+            var process = CalibrationSample(name: "process dark, CalFarm (cold)", bytes: 0)
+            for _ in 0..<options.coldRepeats {
+                CalibrationTiming.evictFromPageCache(files)
+                cat.seconds.append(try CalibrationTiming.cat(files))
+                CalibrationTiming.evictFromPageCache(files)
+                var stepReport = StepReport()
+                data.removeProcessOutputs()
                 process.seconds.append(try CalibrationTiming.seconds { stepReport = try data.process() })
                 process.bytes = Int(stepReport.metrics["bytesRead"] ?? 0)
             }
             report.samples += [cat, process]
+        }
+
+        /// Cold gather: the raw file leaves the page cache before every `cat` and every job; each
+        /// raw byte is read once in production, so a gather job never finds its input cached.
+        mutating func measureColdGather(_ data: CalibrationDataset) throws {
+            let raw = data.rawFiles(run: options.runs[0])
+            var cat = CalibrationSample(name: "cat raw sequence file (cold)", bytes: raw.map(CalibrationTiming.fileSize).reduce(0, +))
+            var gather = CalibrationSample(name: "gather (cold)", bytes: cat.bytes)
+            for _ in 0..<options.coldRepeats {
+                CalibrationTiming.evictFromPageCache(raw)
+                cat.seconds.append(try CalibrationTiming.cat(raw))
+                CalibrationTiming.evictFromPageCache(raw)
+                data.removeGathered(run: options.runs[0])
+                gather.seconds.append(try CalibrationTiming.seconds { try data.gather(run: options.runs[0]) })
+            }
+            report.samples += [cat, gather]
         }
 
         /// The numpy reference on the same gathered files; the first call also compares its

@@ -26,6 +26,11 @@ struct CalibrationDataset {
     var gatheredFiles: [String] { runs.map(gatheredFile) }
     var processOutputs: [String] { (1...16).map { paths.processed(runs: runs, channel: channel, asic: $0) } }
 
+    /// Jobs write fresh products in production; removing the previous ones before a timed job
+    /// (untimed) keeps the cost of dropping a replaced file's pages out of the measurement.
+    func removeProcessOutputs() { processOutputs.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+    func removeGathered(run: Int) { try? FileManager.default.removeItem(atPath: gatheredFile(run: run)) }
+
     /// Writes the raw runs (XFEL 2018 layout) through the simulator.
     func simulate() throws {
         var options = XFELDarkSimulation.Options()
@@ -58,11 +63,13 @@ struct CalibrationDataset {
     }
 
     /// One process job over all 16 ASICs of the channel (so its input is the whole gathered files).
+    /// `mapped: false` reads every block through HDF5 instead of mapping the gathered files.
     @discardableResult
-    func process() throws -> StepReport {
+    func process(mapped: Bool = true) throws -> StepReport {
         var job = DarkProcess(outputDir: outputDir, runs: runs, channel: channel, asics: Array(1...16),
                               provenance: Self.provenance)
         if let processBlockBytes { job.blockBytes = processBlockBytes }
+        if !mapped { job.mappedBlockBytes = 0 }
         return try job.run()
     }
 

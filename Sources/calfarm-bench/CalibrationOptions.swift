@@ -8,8 +8,9 @@ struct CalibrationOptions {
     var workDir: String = NSTemporaryDirectory() + "calfarm-bench-calibration-\(getpid())"
     var channel = 0
     var runs = [101, 102, 103]
-    var trains = 48
-    var cells = 64
+    // Trains ≈ 3 × cells, as in real darks (agipd-reference: e.g. 1000 trains × 352 cells).
+    var trains = 96
+    var cells = 32
     var repeats = 5
     var numpyRepeats = 3
     var python = "python3"
@@ -19,6 +20,9 @@ struct CalibrationOptions {
     var numpy = true
     var memory = true
     var keep = false
+    /// Also measure gather and process with their inputs out of the page cache (production).
+    var cold = true
+    var coldRepeats = 3
     /// Only this step's throughput (gather or process), for profiling.
     var only: String?
     /// Block budgets of the gather and process jobs (nil: the steps' defaults), for tuning.
@@ -30,6 +34,7 @@ struct CalibrationOptions {
                                          [--repeats N] [--numpy-repeats N] [--python EXE]
                                          [--numpy-script PATH] [--memory-cells N]
                                          [--memory-trains N,N,…] [--no-numpy] [--no-memory] [--keep]
+                                         [--no-cold] [--cold-repeats N]
                                          [--only gather|process]
                                          [--gather-block-mib N] [--process-block-mib N]
         With --keep the data stay in the work dir and a later run with the same
@@ -71,6 +76,8 @@ struct CalibrationOptions {
             case "--no-numpy": options.numpy = false
             case "--no-memory": options.memory = false
             case "--keep": options.keep = true
+            case "--no-cold": options.cold = false
+            case "--cold-repeats": options.coldRepeats = try int(argument, minimum: 1)
             case "--gather-block-mib": options.gatherBlockBytes = try int(argument, minimum: 1) << 20
             case "--process-block-mib": options.processBlockBytes = try int(argument, minimum: 1) << 20
             case "--only":

@@ -77,6 +77,7 @@ enum CalibrationTiming {
         for path in files {
             let fd = open(path, O_RDONLY)
             guard fd >= 0 else { continue }
+            _ = fsync(fd)   // dirty pages (a file just written) are not dropped until written back
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED))
             close(fd)
         }
