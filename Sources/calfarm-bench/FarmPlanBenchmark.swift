@@ -64,7 +64,7 @@ enum FarmPlanBenchmark {
             // Render: array groups cut at MaxArraySize, one spec file and one script per array.
             try FarmSubmissionFiles.createDirectories(workspace)
             let files = FarmSubmissionFiles(graph: graph, record: record, configuration: request.configuration)
-            let batches: [FarmSubmissionFiles.Batch]
+            let batches: [SubmissionBatch]
             (batches, r.groups) = FarmTiming.measure { files.batches() }
             let specBytes: Int, scriptBytes: Int
             (specBytes, r.specs) = try FarmTiming.measure { try files.writeSpecs(batches, workspace: workspace) }

@@ -41,11 +41,13 @@ enum FarmSbatchCount {
                          : "n/a: gather arrays split at MaxArraySize")
     }
 
-    /// Arrays = the graph's array groups, each cut into parts below `slurm.max_array_size`.
+    /// Arrays = the graph's array groups, each cut into arrays of at most MaxArraySize − 1 tasks
+    /// (counted here from the group sizes, independently of `SubmissionBatch`).
     static func countFromGroups(_ shape: FarmSyntheticDark) throws -> Int {
         let request = try shape.request(inputDir: "/nonexistent/in", outputDir: "/nonexistent/out")
         let graph = try Planner.expand(request, inventory: shape.inventory)
-        return graph.arrayGroups().reduce(0) { $0 + $1.parts(maxArraySize: request.configuration.maxArraySize).count }
+        let tasksPerArray = max(1, request.configuration.maxArraySize - 1)
+        return graph.arrayGroups().reduce(0) { $0 + ($1.units.count + tasksPerArray - 1) / tasksPerArray }
     }
 
     /// `calfarm plan` through the facade, on a raw directory holding empty files with the real names.

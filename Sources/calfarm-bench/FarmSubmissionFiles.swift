@@ -3,36 +3,23 @@ import FarmContract
 import Foundation
 
 /// What the SLURM executor writes for a fresh submission, rebuilt from public API: the graph's
-/// array groups cut at MaxArraySize, and per part one JSON Lines spec file (`specs/<token>.jsonl`,
-/// line k for task k) and one rendered batch script (`scripts/<token>.sbatch`), both written
-/// atomically. Only the `sbatch` call itself is left out.
+/// submission batches (array groups cut below MaxArraySize), and per batch one JSON Lines spec
+/// file (`specs/<token>.jsonl`, a header line then line k + 1 for task k) and one rendered batch
+/// script (`scripts/<token>.sbatch`), both written atomically. Only the `sbatch` call itself is
+/// left out.
 struct FarmSubmissionFiles {
-    /// One array to submit: its group, its units (task k runs `units[k - 1]`) and its token.
-    struct Batch {
-        var group: ArrayGroup
-        var units: [JobUnit]
-        var token: String
-    }
-
     var graph: JobGraph
     var record: RequestRecord
     var configuration: Configuration
 
-    /// The arrays `submit` would hand to `sbatch`, in submission order.
-    func batches() -> [Batch] {
-        var batches: [Batch] = []
-        for group in graph.arrayGroups() {
-            for part in group.parts(maxArraySize: configuration.maxArraySize) {
-                let ids = group.units[part.taskOffset..<(part.taskOffset + part.count)]
-                batches.append(Batch(group: group, units: ids.map { graph[$0]! },
-                                     token: "\(record.id).s1.b\(batches.count)"))
-            }
-        }
-        return batches
+    /// The arrays `submit` would hand to `sbatch`, in submission order (as `Farm.submit` makes them).
+    func batches() -> [SubmissionBatch] {
+        SubmissionBatch.make(graph: graph, submitting: Set(graph.units.map(\.id)), active: [],
+                             maxArraySize: configuration.maxArraySize, tokenPrefix: "\(record.id).s1")
     }
 
     /// Writes every batch's spec file; returns the bytes written.
-    func writeSpecs(_ batches: [Batch], workspace: RequestWorkspace) throws -> Int {
+    func writeSpecs(_ batches: [SubmissionBatch], workspace: RequestWorkspace) throws -> Int {
         let factory = JobSpecFactory(graph: graph, requestID: record.id, configurationYAML: record.configuration)
         var bytes = 0
         for batch in batches {
@@ -45,12 +32,12 @@ struct FarmSubmissionFiles {
     }
 
     /// Renders and writes every batch's script (the last one carries the mail); returns the bytes.
-    func writeScripts(_ batches: [Batch], workspace: RequestWorkspace, workerPath: String) throws -> Int {
+    func writeScripts(_ batches: [SubmissionBatch], workspace: RequestWorkspace, workerPath: String) throws -> Int {
         let renderer = try ScriptRenderer(configuration: configuration)
         var bytes = 0
         for (i, batch) in batches.enumerated() {
             let script = ArrayScript(
-                group: batch.group.name, tasks: batch.units.count, resources: batch.group.resources,
+                group: batch.group, tasks: batch.units.count, resources: batch.resources,
                 configuration: configuration, requestID: record.id, token: batch.token, logDirectory: workspace.logs,
                 specFile: workspace.specFile(token: batch.token), workerPath: workerPath,
                 isMailCarrier: i == batches.count - 1)
@@ -63,16 +50,16 @@ struct FarmSubmissionFiles {
 
     /// The store's bookkeeping around each `sbatch` call: the token before, the attempts after
     /// (with their log paths). `jobIDBase` stands in for the ids SLURM would return.
-    func recordSubmissions(_ batches: [Batch], store: FarmStore, workspace: RequestWorkspace,
+    func recordSubmissions(_ batches: [SubmissionBatch], store: FarmStore, workspace: RequestWorkspace,
                            jobIDBase: Int = 1_000_000) throws {
         for (i, batch) in batches.enumerated() {
             let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
-            try store.recordSubmissionToken(batch.token, request: record.id, arrayGroup: batch.group.name, jobs: carried)
+            try store.recordSubmissionToken(batch.token, request: record.id, arrayGroup: batch.group, jobs: carried)
             let jobID = String(jobIDBase + i)
             let attempts = try store.markSubmitted(token: batch.token, slurmJobID: jobID)
             try store.updateAttempts(attempts.map { attempt in
                 AttemptUpdate(attempt: attempt.id, logPath: workspace.logPath(
-                    group: batch.group.name, jobID: jobID, task: attempt.arrayTaskID ?? 0))
+                    group: batch.group, jobID: jobID, task: attempt.arrayTaskID ?? 0))
             })
         }
     }

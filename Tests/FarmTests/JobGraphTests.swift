@@ -53,17 +53,21 @@ struct JobGraphTests {
         #expect(merge.dependencies == [GroupDependency(group: "process.ch00", kind: .success, units: nil)])
     }
 
-    @Test("groups split below MaxArraySize into parts with task offsets into one tasks file")
-    func partsBelowMaxArraySize() throws {
-        let gather = try #require(try fullDark(sequences: 150).arrayGroups().first { $0.name == "gather.r0819" })
-        #expect(gather.units.count == 2400)
-        let parts = gather.parts(maxArraySize: 1001)
-        #expect(parts.map(\.taskOffset) == [0, 1000, 2000])
-        #expect(parts.map(\.arraySpec) == ["1-1000", "1-1000", "1-400"])
-        #expect(gather.parts(maxArraySize: 5000) == [ArrayGroup.Part(taskOffset: 0, count: 2400)])
-        let script = ArrayScript(group: gather, part: parts[2], configuration: .defaults, requestID: "r", token: "t",
-                                 logDirectory: "/l", specDirectory: "/s", workerPath: "/w")
-        #expect(script.arraySpec == "1-400" && script.taskOffset == 2000 && script.tasksFile == "/s/gather.r0819.jsonl")
+    @Test("a group larger than MaxArraySize is submitted as arrays of at most MaxArraySize - 1 tasks, each with its own spec file")
+    func batchesBelowMaxArraySize() throws {
+        let graph = try fullDark(sequences: 150)
+        let all = Set(graph.units.map(\.id))
+        let batches = SubmissionBatch.make(graph: graph, submitting: all, active: [], maxArraySize: 1001, tokenPrefix: "t")
+        let gather = batches.filter { $0.group == "gather.r0819" }
+        #expect(gather.map(\.units.count) == [1000, 1000, 400])
+        #expect(gather.flatMap(\.units).map(\.id) == graph.arrayGroups().first { $0.name == "gather.r0819" }?.units)
+        let whole = SubmissionBatch.make(graph: graph, submitting: all, active: [], maxArraySize: 5000, tokenPrefix: "t")
+        #expect(whole.filter { $0.group == "gather.r0819" }.map(\.units.count) == [2400])
+        let last = try #require(gather.last)
+        let script = ArrayScript(group: last.group, tasks: last.units.count, resources: last.resources, configuration: .defaults,
+                                 requestID: "r", token: last.token, logDirectory: "/l", specFile: "/s/\(last.token).jsonl",
+                                 workerPath: "/w")
+        #expect(script.arraySpec == "1-400" && script.taskOffset == 0 && script.tasksFile == "/s/\(last.token).jsonl")
     }
 
     @Test("JobSpec factory copies the unit, request and measurement parameters")

@@ -1,7 +1,8 @@
 import FarmContract
 
 /// Units of one step submitted together as one SLURM job array. Task `k` (1-based) runs
-/// `units[k - 1]`. The executor splits groups larger than the cluster's MaxArraySize.
+/// `units[k - 1]`. Groups larger than the cluster's MaxArraySize are split when they are
+/// submitted (``SubmissionBatch/make(graph:submitting:active:maxArraySize:tokenPrefix:)``).
 public struct ArrayGroup: Sendable, Equatable {
     /// `preprocess`, `gather.r0819`, `process.ch03`, `merge.ch03`, `join` (CFEL: no channel part).
     public var name: String
@@ -16,24 +17,6 @@ public struct ArrayGroup: Sendable, Equatable {
     /// exact. When false (merge: each ASIC waits for its own process chunk) the union is
     /// conservative: members wait for somewhat more than they need.
     public var isExact: Bool
-}
-
-extension ArrayGroup {
-    /// A slice of a group small enough for one `sbatch --array`: tasks `1-count`, where task `k`
-    /// runs `units[taskOffset + k - 1]` (line `k + taskOffset` of the group's tasks file).
-    public struct Part: Sendable, Equatable {
-        public var taskOffset: Int
-        public var count: Int
-        /// `1-<count>`.
-        public var arraySpec: String { "1-\(count)" }
-    }
-
-    /// The group cut into parts whose task ids stay below `maxArraySize` (SLURM's MaxArraySize:
-    /// the largest allowed index is MaxArraySize − 1, so each part holds at most that many tasks).
-    public func parts(maxArraySize: Int) -> [Part] {
-        let size = max(1, maxArraySize - 1)
-        return stride(from: 0, to: units.count, by: size).map { Part(taskOffset: $0, count: min(size, units.count - $0)) }
-    }
 }
 
 /// A dependency of an array group on (part of) another group.

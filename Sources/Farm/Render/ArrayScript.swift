@@ -85,15 +85,14 @@ public struct ArrayScript: Sendable, Equatable {
                   extraSbatch: general.extraSbatch, environment: general.environment)
     }
 
-    /// The script for a whole ``ArrayGroup``, or one part of it split at MaxArraySize
-    /// (``ArrayGroup/parts(maxArraySize:)``), its spec file `<specDirectory>/<group>.jsonl`.
-    public init(group: ArrayGroup, part: ArrayGroup.Part? = nil, configuration: Configuration, requestID: String,
+    /// The script for a whole ``ArrayGroup``, its spec file `<specDirectory>/<group>.jsonl`.
+    public init(group: ArrayGroup, configuration: Configuration, requestID: String,
                 token: String, logDirectory: String, specDirectory: String, workerPath: String? = nil,
                 isMailCarrier: Bool = false) {
-        self.init(group: group.name, tasks: part?.count ?? group.units.count, resources: group.resources,
+        self.init(group: group.name, tasks: group.units.count, resources: group.resources,
                   configuration: configuration, requestID: requestID, token: token, logDirectory: logDirectory,
                   specFile: Self.tasksFile(specDirectory: specDirectory, group: group.name),
-                  taskOffset: part?.taskOffset ?? 0, workerPath: workerPath, isMailCarrier: isMailCarrier)
+                  workerPath: workerPath, isMailCarrier: isMailCarrier)
     }
 
     /// `calfarm-<request>` for every array of a request, so one `sacct --name` finds them all.
