@@ -1,9 +1,19 @@
 import AGIPD
 import Calibration
 import FarmContract
+import Foundation
 
 /// Maps a job unit's step and measurement to the calibration code that executes it.
 enum StepDispatch {
+    /// Threads a job may use: `CALFARM_THREADS`, else the CPUs SLURM gave the task
+    /// (`--cpus-per-task`, from the step's `cpus` setting), else 1.
+    static func threads(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        for key in ["CALFARM_THREADS", "SLURM_CPUS_PER_TASK"] {
+            if let text = environment[key], let count = Int(text), count > 0 { return count }
+        }
+        return 1
+    }
+
     static func run(_ spec: JobSpec) throws -> StepOutcome {
         let provenance = Provenance(calfarmVersion: CalFarmVersion.current, request: spec.request,
                                     configuration: spec.configuration)
@@ -34,7 +44,7 @@ enum StepDispatch {
                 throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
             }
             let report = try DarkProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel,
-                                         asics: spec.asics, provenance: provenance).run()
+                                         asics: spec.asics, provenance: provenance, threads: threads()).run()
             return StepOutcome(report)
         case (.xfel, .join, _):
             let report = try Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,

@@ -25,11 +25,14 @@ import Testing
                           inputFiles: [])
     }
 
-    @Test func streamingSumsMatchANaiveComputationIncludingAbsentFramesAndEmptyCells() {
+    /// With 3 threads the 5 cells split 1 + 2 + 2, so the empty cell lies in a thread's range.
+    @Test(arguments: [1, 3])
+    func streamingSumsMatchANaiveComputationIncludingAbsentFramesAndEmptyCells(threads: Int) {
         let slots = 37, cells = 5, emptyCell = 3
         var random = Random(state: 42)
         var constants = DarkConstants(cells: cells, collection: Self.collection())
-        let accumulator = DarkAccumulator(cells: cells)
+        let accumulator = DarkAccumulator(cells: cells, threads: threads)
+        #expect(accumulator.threads == threads)
         // Keep the data of every stage for the naive reference.
         var analogs: [[UInt16]] = [], digitals: [[UInt16]] = [], presents: [[UInt8]] = []
         for stage in 0..<3 {

@@ -1,4 +1,5 @@
 import AGIPD
+import Dispatch
 
 /// Exact running sums for the dark statistics of one ASIC over one run (agipd-reference §6.3),
 /// so a run of any length is processed in one streaming pass with bounded memory.
@@ -7,9 +8,12 @@ import AGIPD
 /// fits UInt64 up to 2³² frames, and the variance numerator `n·Σa² − (Σa)²` is formed exactly in
 /// 128 bits. Presence is per frame (slot × cell), so the frame count is kept per cell.
 ///
-/// Owns its buffers (allocated once, reused through `reset()`); not thread-safe.
+/// Owns its buffers (allocated once, reused through `reset()`); not thread-safe itself, but
+/// `add` and `finish` split the cells over `threads` threads (cells are independent).
 public final class DarkAccumulator {
     public let cells: Int
+    /// Threads `add` and `finish` use (the job's CPUs); each owns a contiguous range of cells.
+    public let threads: Int
     static let pixels = ModuleGeometry.asicPixels
 
     private let sumAnalog: UnsafeMutableBufferPointer<UInt64>
@@ -17,10 +21,13 @@ public final class DarkAccumulator {
     private let sumDigital: UnsafeMutableBufferPointer<UInt64>
     private let counts: UnsafeMutableBufferPointer<UInt32>
 
-    /// - Parameter cells: memory cells per frame; buffers hold `cells × 4096` sums each.
-    public init(cells: Int) {
+    /// - Parameters:
+    ///   - cells: memory cells per frame; buffers hold `cells × 4096` sums each.
+    ///   - threads: threads for `add` and `finish` (at most one per cell).
+    public init(cells: Int, threads: Int = 1) {
         precondition(cells > 0, "cells must be positive")
         self.cells = cells
+        self.threads = max(1, min(threads, cells))
         let n = cells * Self.pixels
         sumAnalog = .allocate(capacity: n)
         sumSquares = .allocate(capacity: n)
@@ -50,16 +57,57 @@ public final class DarkAccumulator {
     ///   - present: (slots, cells); only entries ≠ 0 are added.
     ///   - slots: number of slots in the block.
     /// - Complexity: O(present frames × 4096). Cell by cell, the frames of the block are summed
-    ///   8 pixels at a time in registers and added to the 64-bit sums once per group of up to 8
-    ///   frames, instead of a read-modify-write of three 64-bit sums per pixel and frame.
+    ///   8 pixels at a time in registers and added to the 64-bit sums once per group of up to
+    ///   `framesPerGroup` frames, instead of a read-modify-write of three 64-bit sums per pixel
+    ///   and frame. With `threads` > 1 each thread takes a contiguous range of cells.
     public func add(analog: UnsafeBufferPointer<UInt16>, digital: UnsafeBufferPointer<UInt16>,
                     present: UnsafeBufferPointer<UInt8>, slots: Int) {
         let pixels = Self.pixels
         precondition(analog.count >= slots * cells * pixels && digital.count >= slots * cells * pixels
                      && present.count >= slots * cells, "block buffers smaller than slots × cells")
         reserveFrameOffsets(slots)
-        let a = analog.baseAddress!, d = digital.baseAddress!
-        for cell in 0..<cells {
+        let work = Work(analog: analog.baseAddress!, digital: digital.baseAddress!, present: present.baseAddress!,
+                        slots: slots, offsets: frameOffsets.baseAddress!)
+        let sums = self.sums
+        forEachCellRange { part, cellRange in
+            Self.add(work, into: sums, cells: cellRange, offsets: work.offsets + part * slots)
+        }
+    }
+
+    /// One block's inputs, shared read-only by the threads of `add`.
+    private struct Work: @unchecked Sendable {
+        let analog: UnsafePointer<UInt16>, digital: UnsafePointer<UInt16>, present: UnsafePointer<UInt8>
+        let slots: Int
+        /// `threads × slots` scratch offsets: one row per thread.
+        let offsets: UnsafeMutablePointer<Int>
+    }
+
+    /// The sums' storage, for the threads (each touches only its own cells' rows).
+    private struct Sums: @unchecked Sendable {
+        let analog: UnsafeMutablePointer<UInt64>, squares: UnsafeMutablePointer<UInt64>
+        let digital: UnsafeMutablePointer<UInt64>, counts: UnsafeMutablePointer<UInt32>
+        let cells: Int
+    }
+
+    private var sums: Sums {
+        Sums(analog: sumAnalog.baseAddress!, squares: sumSquares.baseAddress!, digital: sumDigital.baseAddress!,
+             counts: counts.baseAddress!, cells: cells)
+    }
+
+    /// Runs `body(part, cells)` for `threads` disjoint cell ranges, in parallel when threads > 1.
+    private func forEachCellRange(_ body: @escaping @Sendable (Int, Range<Int>) -> Void) {
+        let parts = threads, cells = cells
+        if parts == 1 { return body(0, 0..<cells) }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            body(part, (part * cells / parts)..<((part + 1) * cells / parts))
+        }
+    }
+
+    private static func add(_ work: Work, into sums: Sums, cells cellRange: Range<Int>, offsets frameOffsets: UnsafeMutablePointer<Int>) {
+        let pixels = Self.pixels, slots = work.slots, cells = sums.cells
+        let counts = sums.counts
+        let a = work.analog, d = work.digital, present = work.present
+        for cell in cellRange {
             var frames = 0
             for slot in 0..<slots where present[slot * cells + cell] != 0 {
                 frameOffsets[frames] = (slot * cells + cell) * pixels
@@ -71,10 +119,9 @@ public final class DarkAccumulator {
             while start < frames {
                 let end = min(frames, start + Self.framesPerGroup)
                 Self.addFrames(analog: a, digital: d,
-                               offsets: UnsafeBufferPointer(rebasing: frameOffsets[start..<end]),
-                               sumAnalog: sumAnalog.baseAddress! + cell * pixels,
-                               sumSquares: sumSquares.baseAddress! + cell * pixels,
-                               sumDigital: sumDigital.baseAddress! + cell * pixels, pixels: pixels)
+                               offsets: UnsafeBufferPointer(start: frameOffsets + start, count: end - start),
+                               sumAnalog: sums.analog + cell * pixels, sumSquares: sums.squares + cell * pixels,
+                               sumDigital: sums.digital + cell * pixels, pixels: pixels)
                 start = end
             }
         }
@@ -90,9 +137,9 @@ public final class DarkAccumulator {
     private var frameOffsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: 0)
 
     private func reserveFrameOffsets(_ slots: Int) {
-        guard frameOffsets.count < slots else { return }
+        guard frameOffsets.count < threads * slots else { return }
         frameOffsets.deallocate()
-        frameOffsets = .allocate(capacity: slots)
+        frameOffsets = .allocate(capacity: threads * slots)
     }
 
     /// The inner loop: the frames at `offsets` (all of one cell) into that cell's sums.
@@ -138,30 +185,44 @@ public final class DarkAccumulator {
         constants.gainlevelMean.withUnsafeMutableBufferPointer { gain in
         constants.stddev.withUnsafeMutableBufferPointer { stddev in
         constants.frameCount.withUnsafeMutableBufferPointer { frameCount in
-            for cell in 0..<cells {
-                let n = counts[cell]
-                let row = cell * pixels
-                if n == 0 {
-                    for i in 0..<pixels {
-                        offset[base + row + i] = 0; gain[base + row + i] = 0
-                        stddev[base + row + i] = .nan; frameCount[base + row + i] = 0
-                    }
-                    continue
-                }
-                let count = UInt64(n)
-                let countDouble = Double(n)
-                for i in 0..<pixels {
-                    let sa = sumAnalog[row + i]
-                    // Double division truncates exactly: the sums are exact below 2⁵³, and a true
-                    // quotient k − r/n (r ≥ 1) lies ≥ 1/n below k, far beyond one rounding step.
-                    offset[base + row + i] = Int64(Double(sa) / countDouble)
-                    gain[base + row + i] = Int64(Double(sumDigital[row + i]) / countDouble)
-                    stddev[base + row + i] = Self.populationStandardDeviation(
-                        sum: sa, sumOfSquares: sumSquares[row + i], count: count) / countDouble
-                    frameCount[base + row + i] = n
-                }
-            }
+            let out = Outputs(offset: offset.baseAddress! + base, gain: gain.baseAddress! + base,
+                              stddev: stddev.baseAddress! + base, frameCount: frameCount.baseAddress! + base)
+            let sums = self.sums
+            forEachCellRange { _, cellRange in Self.finish(sums, cells: cellRange, into: out) }
         }}}}
+    }
+
+    /// One gain stage's output arrays, written by the threads of `finish` in disjoint cell rows.
+    private struct Outputs: @unchecked Sendable {
+        let offset: UnsafeMutablePointer<Int64>, gain: UnsafeMutablePointer<Int64>
+        let stddev: UnsafeMutablePointer<Double>, frameCount: UnsafeMutablePointer<UInt32>
+    }
+
+    private static func finish(_ sums: Sums, cells cellRange: Range<Int>, into out: Outputs) {
+        let pixels = Self.pixels
+        let counts = sums.counts, sumAnalog = sums.analog, sumDigital = sums.digital, sumSquares = sums.squares
+        for cell in cellRange {
+            let n = counts[cell]
+            let row = cell * pixels
+            if n == 0 {
+                (out.offset + row).update(repeating: 0, count: pixels)
+                (out.gain + row).update(repeating: 0, count: pixels)
+                (out.stddev + row).update(repeating: .nan, count: pixels)
+                (out.frameCount + row).update(repeating: 0, count: pixels)
+                continue
+            }
+            let count = UInt64(n)
+            let countDouble = Double(n)
+            for i in row..<(row + pixels) {
+                let sa = sumAnalog[i]
+                // Double division truncates exactly: the sums are exact below 2⁵³, and a true
+                // quotient k − r/n (r ≥ 1) lies ≥ 1/n below k, far beyond one rounding step.
+                out.offset[i] = Int64(Double(sa) / countDouble)
+                out.gain[i] = Int64(Double(sumDigital[i]) / countDouble)
+                out.stddev[i] = Self.populationStandardDeviation(sum: sa, sumOfSquares: sumSquares[i], count: count) / countDouble
+                out.frameCount[i] = n
+            }
+        }
     }
 
     /// `sqrt(n·Σa² − (Σa)²)`; dividing by n gives the population standard deviation. The

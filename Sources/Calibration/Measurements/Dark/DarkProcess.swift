@@ -22,11 +22,15 @@ public struct DarkProcess: Sendable {
     /// bounded so the job's resident memory does not grow with the number of trains. 0 reads
     /// every block through HDF5 instead.
     public var mappedBlockBytes: Int
+    /// Threads summing and finishing the statistics (the job's CPUs): the memory cells are
+    /// split between them. Reading and writing the products stay on one thread.
+    public var threads: Int
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
-                blockBytes: Int = 4 << 20, mappedBlockBytes: Int = 64 << 20) {
+                blockBytes: Int = 4 << 20, mappedBlockBytes: Int = 64 << 20, threads: Int = 1) {
         self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
         self.provenance = provenance; self.blockBytes = blockBytes; self.mappedBlockBytes = mappedBlockBytes
+        self.threads = threads
     }
 
     var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark) }
@@ -65,7 +69,7 @@ public struct DarkProcess: Sendable {
         defer { inputs.forEach { $0.close() } }
         let cells = try Self.commonCells(inputs)
 
-        let accumulator = DarkAccumulator(cells: cells)
+        let accumulator = DarkAccumulator(cells: cells, threads: threads)
         let slotBytes = 2 * cells * ModuleGeometry.asicPixels * 2
         let blockSlots = max(1, blockBytes / slotBytes)
         let mappedSlots = mappedBlockBytes > 0 ? max(1, mappedBlockBytes / slotBytes) : 0
