@@ -63,13 +63,15 @@ struct CalibrationDataset {
     }
 
     /// One process job over all 16 ASICs of the channel (so its input is the whole gathered files).
-    /// `mapped: false` reads every block through HDF5 instead of mapping the gathered files.
+    /// `mapped: false` reads every block through HDF5 instead of mapping the gathered files;
+    /// `threads` > 1 splits the cells between threads (a job given that many CPUs).
     @discardableResult
-    func process(mapped: Bool = true) throws -> StepReport {
+    func process(mapped: Bool = true, threads: Int = 1) throws -> StepReport {
         var job = DarkProcess(outputDir: outputDir, runs: runs, channel: channel, asics: Array(1...16),
                               provenance: Self.provenance)
         if let processBlockBytes { job.blockBytes = processBlockBytes }
         if !mapped { job.mappedBlockBytes = 0 }
+        job.threads = threads
         return try job.run()
     }
 

@@ -23,6 +23,8 @@ struct CalibrationOptions {
     /// Also measure gather and process with their inputs out of the page cache (production).
     var cold = true
     var coldRepeats = 3
+    /// Threads of the extra "process dark, N threads" row.
+    var threads = 2
     /// Only this step's throughput (gather or process), for profiling.
     var only: String?
     /// Block budgets of the gather and process jobs (nil: the steps' defaults), for tuning.
@@ -34,7 +36,7 @@ struct CalibrationOptions {
                                          [--repeats N] [--numpy-repeats N] [--python EXE]
                                          [--numpy-script PATH] [--memory-cells N]
                                          [--memory-trains N,N,…] [--no-numpy] [--no-memory] [--keep]
-                                         [--no-cold] [--cold-repeats N]
+                                         [--no-cold] [--cold-repeats N] [--threads N]
                                          [--only gather|process]
                                          [--gather-block-mib N] [--process-block-mib N]
         With --keep the data stay in the work dir and a later run with the same
@@ -77,6 +79,7 @@ struct CalibrationOptions {
             case "--no-memory": options.memory = false
             case "--keep": options.keep = true
             case "--no-cold": options.cold = false
+            case "--threads": options.threads = try int(argument, minimum: 1)
             case "--cold-repeats": options.coldRepeats = try int(argument, minimum: 1)
             case "--gather-block-mib": options.gatherBlockBytes = try int(argument, minimum: 1) << 20
             case "--process-block-mib": options.processBlockBytes = try int(argument, minimum: 1) << 20
