@@ -152,4 +152,21 @@ struct SubmissionBatchTests {
         let waiting = SubmissionBatch.make(graph: graph, submitting: ["g1"], active: ["prep"], maxArraySize: 1001, tokenPrefix: "t")
         #expect(waiting[0].dependencies == [JobDependency(unit: "prep")])
     }
+
+    @Test("a dependency on a unit of the same batch is dropped; one on a unit in another batch of the group is kept")
+    func dependenciesInsideABatch() throws {
+        let resources = StepResources(timeLimit: "10")
+        let units = [JobUnit(id: "a", step: .merge, runs: [1], arrayGroup: "merge", resources: resources)]
+            + ["b", "c"].map {
+                JobUnit(id: $0, step: .merge, runs: [1], arrayGroup: "merge", resources: resources,
+                        dependencies: [JobDependency(unit: "a", kind: .completion)])
+            }
+        let graph = try JobGraph(request: PlanRequest(measurement: .dark, inputDir: "/in", outputDir: "/out", runs: [1, 2, 3]),
+                                 units: units)
+        let batches = SubmissionBatch.make(graph: graph, submitting: ["a", "b", "c"], active: [], maxArraySize: 3,
+                                           tokenPrefix: "t")
+        #expect(batches.map { $0.units.map(\.id) } == [["a", "b"], ["c"]])
+        #expect(batches[0].dependencies.isEmpty)
+        #expect(batches[1].dependencies == [JobDependency(unit: "a", kind: .completion)])
+    }
 }

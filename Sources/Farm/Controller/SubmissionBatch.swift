@@ -23,37 +23,73 @@ public struct SubmissionBatch: Sendable {
     ///   - maxArraySize: SLURM's MaxArraySize; each batch holds at most `maxArraySize - 1` tasks.
     public static func make(graph: JobGraph, submitting ids: Set<String>, active: Set<String>,
                             maxArraySize: Int, tokenPrefix: String) -> [SubmissionBatch] {
-        var order: [String] = []
-        var members: [String: [JobUnit]] = [:]
+        var members: [[JobUnit]] = []
+        var indexOfKey: [GroupKey: Int] = [:]
+        var last: (key: GroupKey, index: Int)? = nil
         for unit in graph.units where ids.contains(unit.id) {
-            let key = "\(unit.arrayGroup)|\(unit.resources.timeLimit)"
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(unit)
+            let key = GroupKey(group: unit.arrayGroup, timeLimit: unit.resources.timeLimit)
+            // Units of a group are usually consecutive: the dictionary is consulted when the key changes.
+            if let last, last.key == key {
+                members[last.index].append(unit)
+                continue
+            }
+            let index = indexOfKey[key] ?? members.count
+            if index == members.count {
+                indexOfKey[key] = index
+                members.append([])
+            }
+            members[index].append(unit)
+            last = (key, index)
         }
         let limit = max(1, maxArraySize - 1)  // task ids run 1…N and must stay below MaxArraySize
         var batches: [SubmissionBatch] = []
-        for key in order {
-            let units = members[key]!
+        for units in members {
             var start = 0
             while start < units.count {
                 let part = Array(units[start..<min(start + limit, units.count)])
-                let inside = Set(part.map(\.id))
-                var seen = Set<JobDependency>()
-                var dependencies: [JobDependency] = []
-                for unit in part {
-                    for dependency in unit.dependencies where !inside.contains(dependency.unit)
-                        && (ids.contains(dependency.unit) || active.contains(dependency.unit))
-                        && seen.insert(dependency).inserted {
-                        dependencies.append(dependency)
-                    }
-                }
                 let first = part[0]
                 batches.append(SubmissionBatch(
                     group: first.arrayGroup, step: first.step, units: part, resources: first.resources,
-                    token: "\(tokenPrefix).b\(batches.count)", dependencies: dependencies))
+                    token: "\(tokenPrefix).b\(batches.count)",
+                    dependencies: outsideDependencies(of: part, submitting: ids, active: active)))
                 start += limit
             }
         }
         return batches
+    }
+
+    /// The distinct dependencies of `part`'s units, in first-use order, on units outside the part
+    /// that are being submitted or still active.
+    private static func outsideDependencies(of part: [JobUnit], submitting ids: Set<String>,
+                                            active: Set<String>) -> [JobDependency] {
+        // Distinct first: the 16 process chunks of a channel share one array of thousands of
+        // gathers, which is then looked at once instead of once per chunk.
+        var seen = Set<JobDependency>()
+        var candidates: [JobDependency] = []
+        var previous: [JobDependency] = []
+        for unit in part where !unit.dependencies.isEmpty && unit.dependencies != previous {
+            previous = unit.dependencies
+            for dependency in unit.dependencies where seen.insert(dependency).inserted {
+                candidates.append(dependency)
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+        // Members of the part among the candidates, hashing the smaller of the two lists.
+        let inside: Set<String>
+        if part.count <= candidates.count {
+            inside = Set(part.map(\.id))
+        } else {
+            let wanted = Set(candidates.map(\.unit))
+            inside = Set(part.lazy.map(\.id).filter(wanted.contains))
+        }
+        return candidates.filter {
+            !inside.contains($0.unit) && (ids.contains($0.unit) || active.contains($0.unit))
+        }
+    }
+
+    /// Units are batched per array group and time limit (a TIMEOUT retry extends one unit's).
+    private struct GroupKey: Hashable {
+        var group: String
+        var timeLimit: String
     }
 }
