@@ -80,6 +80,26 @@ import Testing
         #expect(ASIC(16)!.agipdColumnStart == 0 && ASIC(9)!.agipdColumnStart == 448)
     }
 
+    /// The UInt16 overload (gather's tiled SIMD path) against the module map: every one of the
+    /// 65 536 pixel indices fits UInt16, so each output value names the pixel it came from.
+    @Test(arguments: Wing.allCases)
+    func tiledUInt16BlocksEqualTheModuleMapPixelByPixel(wing: Wing) {
+        let x = Self.indexFrame
+        let a = Self.agipdModule(x, wing: wing)
+        let frame = x.map { UInt16($0) }
+        var block = [UInt16](repeating: 0, count: 64 * 64)
+        for n in 1...16 {
+            let (r0, c0) = Self.referenceAGIPDWindow(n)
+            frame.withUnsafeBufferPointer { source in
+                block.withUnsafeMutableBufferPointer {
+                    Orientation.asicBlockFromXFELFrame(source.baseAddress!, asic: ASIC(n)!, wing: wing, into: $0.baseAddress!)
+                }
+            }
+            let mismatches = (0..<(64 * 64)).filter { Int(block[$0]) != a[(r0 + $0 / 64) * 512 + c0 + $0 % 64] }.count
+            #expect(mismatches == 0, "ASIC \(n) wing \(wing.rawValue): \(mismatches) pixels differ")
+        }
+    }
+
     @Test(arguments: Wing.allCases)
     func cuttingTheConvertedModuleEqualsConvertingTheCutBlock(wing: Wing) {
         let x = Self.indexFrame
