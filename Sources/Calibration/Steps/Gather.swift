@@ -84,20 +84,27 @@ public struct Gather: Sendable {
             slotStart: slotStart, slotEnd: slotEnd, firstTrainId: result.firstTrainId, detectorString: detectorString,
             layout: result.layout, sourceFile: seq.file)
         var framesRead = 0
+        // Blocks of slots, each with its range of `trains`.
+        var blocks: [(slots: Range<Int>, entries: Range<Int>)] = []
+        var cursor = 0
+        for blockStart in stride(from: slotStart, to: slotEnd, by: block.capacity) {
+            let blockEnd = min(blockStart + block.capacity, slotEnd)
+            var last = cursor
+            while last < trains.count && seq.slots[trains[last]] < blockEnd { last += 1 }
+            blocks.append((blockStart..<blockEnd, cursor..<last))
+            cursor = last
+        }
         try StagedProduct.write(to: outputPath) { temporary in
             let writer = try GatheredSequenceWriter(path: temporary, header: header)
-            var cursor = 0
-            var blockStart = slotStart
-            while blockStart < slotEnd {
-                let blockEnd = min(blockStart + block.capacity, slotEnd)
-                var last = cursor
-                while last < trains.count && seq.slots[trains[last]] < blockEnd { last += 1 }
-                framesRead += try fill(block, slots: blockStart..<blockEnd, entries: trains[cursor..<last], seq: seq, raw: raw)
-                try writer.write(slotOffset: blockStart - slotStart, slots: blockEnd - blockStart,
+            for (index, (slots, entries)) in blocks.enumerated() {
+                if index + 1 < blocks.count {
+                    // Read the next block ahead while this one is converted and written (cold files).
+                    prefetch(entries: trains[blocks[index + 1].entries], seq: seq, raw: raw)
+                }
+                framesRead += try fill(block, slots: slots, entries: trains[entries], seq: seq, raw: raw)
+                try writer.write(slotOffset: slots.lowerBound - slotStart, slots: slots.count,
                                  analog: UnsafeBufferPointer(block.analog), digital: UnsafeBufferPointer(block.digital),
                                  present: UnsafeBufferPointer(block.present), trainIds: UnsafeBufferPointer(block.trainIds))
-                cursor = last
-                blockStart = blockEnd
             }
             try writer.close()
         }
@@ -135,6 +142,13 @@ public struct Gather: Sendable {
         }
     }
 
+    private func prefetch(entries: ArraySlice<Int>, seq: PreprocessResult.Sequence, raw: GatherRawSequence) {
+        let withFrames = entries.filter { seq.counts[$0] > 0 }
+        guard let first = withFrames.map({ seq.firstFrames[$0] }).min(),
+              let end = withFrames.map({ seq.firstFrames[$0] + seq.counts[$0] }).max() else { return }
+        raw.prefetch(first: first, count: end - first)
+    }
+
     /// Reads the block's trains (one read per run of contiguous frames) and places their frames.
     /// - Returns: frames read.
     private func fill(_ block: GatherBlock, slots: Range<Int>, entries: ArraySlice<Int>,
@@ -152,15 +166,17 @@ public struct Gather: Sendable {
                 count += seq.counts[withFrames[next]]
                 next += 1
             }
-            try raw.readFrames(first: start, count: count, planes: block.readPlanes, into: block.raw.baseAddress! + rawFrame * block.readPlanes * ModuleGeometry.pixels)
-            for entry in withFrames[index..<next] {
-                let slot = seq.slots[entry] - slots.lowerBound
-                block.trainIds[slot] = seq.trainIds[entry]
-                for frame in 0..<seq.counts[entry] {
-                    let fileFrame = seq.firstFrames[entry] + frame
-                    let cellId = Int(raw.cellIds[fileFrame])
-                    guard block.place(rawFrame: rawFrame + fileFrame - start, slot: slot, cellId: cellId) else {
-                        throw CalibrationError.badInput(path: raw.path, reason: "frame \(fileFrame) of train \(seq.trainIds[entry]) has cellId \(cellId), beyond the run's \(block.cells) memory cells")
+            let scratch = block.raw.baseAddress! + rawFrame * block.readPlanes * ModuleGeometry.pixels
+            try raw.withFrames(first: start, count: count, planes: block.readPlanes, scratch: scratch) { frames, stride in
+                for entry in withFrames[index..<next] {
+                    let slot = seq.slots[entry] - slots.lowerBound
+                    block.trainIds[slot] = seq.trainIds[entry]
+                    for frame in 0..<seq.counts[entry] {
+                        let fileFrame = seq.firstFrames[entry] + frame
+                        let cellId = Int(raw.cellIds[fileFrame])
+                        guard block.place(frames + (fileFrame - start) * stride, slot: slot, cellId: cellId) else {
+                            throw CalibrationError.badInput(path: raw.path, reason: "frame \(fileFrame) of train \(seq.trainIds[entry]) has cellId \(cellId), beyond the run's \(block.cells) memory cells")
+                        }
                     }
                 }
             }

@@ -61,11 +61,11 @@ final class GatherBlock {
         ((asic * slots + slot) * cells + cell) * Self.pixels
     }
 
-    /// Places one frame read into `raw` at frame index `rawFrame` at (slot, cellId).
+    /// Places one frame (its analog plane at `source`, digital plane 65536 elements later
+    /// unless interleaved) at (slot, cellId).
     /// - Returns: false if the cell id is beyond the run's cells (the caller reports the file).
-    func place(rawFrame: Int, slot: Int, cellId: Int) -> Bool {
+    func place(_ source: UnsafePointer<UInt16>, slot: Int, cellId: Int) -> Bool {
         let frameElements = ModuleGeometry.pixels
-        let source = UnsafePointer(raw.baseAddress! + rawFrame * readPlanes * frameElements)
         let cell = interleaved ? cellId / 2 : cellId
         guard cell < cells else { return false }
         let mask = slot * cells + cell

@@ -12,6 +12,9 @@ final class GatherRawSequence {
     /// Planes in the file: 2 (analog, digital), or 1 for rank-3 interleaved data.
     let filePlanes: Int
     let cellIds: [UInt16]
+    /// Where `image/data` lies in the file when it can be mapped (contiguous, unfiltered);
+    /// nil reads through HDF5 (chunked files).
+    private let storage: ContiguousStorage?
 
     static let frameElements = ModuleGeometry.pixels
 
@@ -39,6 +42,28 @@ final class GatherRawSequence {
             throw CalibrationError.badInput(path: path, reason: "\(source.cellId) has shape \(cellShape), expected (\(frames), 1) like image/data")
         }
         cellIds = try cellSet.read(UInt16.self)
+        storage = try image.contiguousStorage(of: UInt16.self)
+    }
+
+    /// Calls `body` with frames [first, first + count) and the element distance between frames:
+    /// mapped from the file (no copy) when `image/data` is contiguous, else read into `scratch`
+    /// (planes [0, planes) of each frame). Plane p of frame i is at `i * stride + p * 65536`.
+    func withFrames<R>(first: Int, count: Int, planes: Int, scratch: UnsafeMutablePointer<UInt16>,
+                       _ body: (UnsafePointer<UInt16>, Int) throws -> R) throws -> R {
+        guard let storage else {
+            try readFrames(first: first, count: count, planes: planes, into: scratch)
+            return try body(scratch, planes * Self.frameElements)
+        }
+        let stride = filePlanes * Self.frameElements
+        let mapped = try storage.map(UInt16.self, elements: (first * stride)..<((first + count) * stride))
+        return try withExtendedLifetime(mapped) { try body(mapped.buffer.baseAddress!, stride) }
+    }
+
+    /// Starts reading frames [first, first + count) into the page cache in the background (a
+    /// hint for files not yet cached; nothing for chunked files).
+    func prefetch(first: Int, count: Int) {
+        let stride = filePlanes * Self.frameElements
+        storage?.prefetch(elements: (first * stride)..<((first + count) * stride))
     }
 
     /// Reads frames [first, first + count), planes [0, planes), into `buffer` laid out
