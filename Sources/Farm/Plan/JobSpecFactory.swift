@@ -16,6 +16,9 @@ public struct JobSpecFactory: Sendable {
     /// The `sequences` parameter of each channel's process units, formatted once per channel
     /// rather than once per ASIC chunk (up to 16 chunks share it; thousands of sequences each).
     private let sequencesOfChannel: [Int: String]
+    /// `configuration.general` assembles every general setting from the configuration's
+    /// dictionary on each call, too slow to ask once per spec.
+    private let detectorString: String
 
     /// - Parameters:
     ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
@@ -44,6 +47,7 @@ public struct JobSpecFactory: Sendable {
             }
         }
         sequencesOfChannel = sequences
+        detectorString = request.configuration.general.detectorString
     }
 
     /// The spec for `unit`, whose worker writes its result to `resultPath`.
@@ -73,7 +77,7 @@ public struct JobSpecFactory: Sendable {
         return JobSpec(request: requestID, job: unit.id, step: unit.step, measurement: request.measurement,
                        facility: request.facility, inputDir: request.inputDir, outputDir: request.outputDir,
                        runs: unit.runs, channels: channels, sequence: unit.sequence, asics: unit.asics,
-                       detectorString: request.configuration.general.detectorString, resultPath: resultPath,
+                       detectorString: detectorString, resultPath: resultPath,
                        parameters: parameters, configuration: configurationYAML)
     }
 }
