@@ -34,11 +34,34 @@ public enum ContractJSON {
     /// Reads a file whose top level carries `formatVersion`, checking the version before decoding
     /// so a file from a newer CalFarm fails with a clear message rather than a missing key.
     public static func read<T: Decodable>(_ type: T.Type, at path: String, formatVersion supported: Int) throws -> T {
-        let probe = try read(VersionProbe.self, at: path)
-        guard probe.formatVersion == supported else {
-            throw ContractError.unsupportedVersion(path: path, found: probe.formatVersion, supported: supported)
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ContractError.unreadable(path: path, reason: error.localizedDescription)
         }
-        return try read(type, at: path)
+        return try decode(type, from: data, formatVersion: supported, path: path)
+    }
+
+    /// Decodes one versioned JSON object (a file, or line 1 of a spec file), checking its
+    /// `formatVersion` first. Errors name `path`, prefixed by `place` (e.g. "line 1 (header): ").
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, formatVersion supported: Int,
+                                            path: String, place: String = "") throws -> T {
+        let version: Int?
+        do {
+            version = try decode(VersionProbe.self, from: data).formatVersion
+        } catch {
+            throw ContractError.malformed(path: path, reason: place + String(describing: error))
+        }
+        guard let version else { throw ContractError.malformed(path: path, reason: place + "no formatVersion") }
+        guard version == supported else {
+            throw ContractError.unsupportedVersion(path: path, found: version, supported: supported)
+        }
+        do {
+            return try decode(type, from: data)
+        } catch {
+            throw ContractError.malformed(path: path, reason: place + String(describing: error))
+        }
     }
 
     /// Encodes and writes a file atomically (temporary name, then rename).
@@ -47,8 +70,8 @@ public enum ContractJSON {
     }
 }
 
-/// The one field every versioned file has at its top level.
-private struct VersionProbe: Decodable { var formatVersion: Int }
+/// The one field every versioned file has at its top level (optional, to say when it is missing).
+private struct VersionProbe: Decodable { var formatVersion: Int? }
 
 /// Errors of the controller–worker contract.
 public enum ContractError: Error, CustomStringConvertible, Equatable {

@@ -106,31 +106,12 @@ public enum SpecFile {
         guard let end = lineEnd(data, from: 0), end > 0 else {
             throw ContractError.malformed(path: path, reason: "no header line")
         }
-        let line = data.subdata(in: 0..<end)
-        let decoder = JSONDecoder()
-        let version: Int?
-        do {
-            version = try decoder.decode(SpecFileVersionProbe.self, from: line).formatVersion
-        } catch {
-            throw ContractError.malformed(path: path, reason: "line 1 (header): \(error)")
+        let header = try ContractJSON.decode(SpecFileHeader.self, from: data.subdata(in: 0..<end),
+                                             formatVersion: currentFormatVersion, path: path, place: "line 1 (header): ")
+        guard header.count >= 0 else {
+            throw ContractError.malformed(path: path, reason: "line 1 (header): negative count \(header.count)")
         }
-        guard let version else {
-            throw ContractError.malformed(path: path, reason: "line 1 (header): no formatVersion")
-        }
-        guard version == currentFormatVersion else {
-            throw ContractError.unsupportedVersion(path: path, found: version, supported: currentFormatVersion)
-        }
-        do {
-            let header = try decoder.decode(SpecFileHeader.self, from: line)
-            guard header.count >= 0 else {
-                throw ContractError.malformed(path: path, reason: "line 1 (header): negative count \(header.count)")
-            }
-            return (header, end + 1)
-        } catch let error as ContractError {
-            throw error
-        } catch {
-            throw ContractError.malformed(path: path, reason: "line 1 (header): \(error)")
-        }
+        return (header, end + 1)
     }
 
     private static func decodeTask(_ line: Data, header: SpecFileHeader, line number: Int, path: String,
@@ -162,8 +143,6 @@ public enum SpecFile {
             configuration: try field(task.configuration, header.configuration, "configuration"))
     }
 }
-
-private struct SpecFileVersionProbe: Decodable { var formatVersion: Int? }
 
 /// Line 1 of a spec file. The shared fields are those of the first spec (a task line overrides
 /// any that differ for it); `parameters` are the entries equal in every spec; `resultDirectory`
