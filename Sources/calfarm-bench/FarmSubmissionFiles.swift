@@ -56,11 +56,8 @@ struct FarmSubmissionFiles {
             let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
             try store.recordSubmissionToken(batch.token, request: record.id, arrayGroup: batch.group, jobs: carried)
             let jobID = String(jobIDBase + i)
-            let attempts = try store.markSubmitted(token: batch.token, slurmJobID: jobID)
-            try store.updateAttempts(attempts.map { attempt in
-                AttemptUpdate(attempt: attempt.id, logPath: workspace.logPath(
-                    group: batch.group, jobID: jobID, task: attempt.arrayTaskID ?? 0))
-            })
+            try store.markSubmitted(token: batch.token, slurmJobID: jobID,
+                                    logPaths: workspace.logPaths(group: batch.group, jobID: jobID))
         }
     }
 

@@ -63,6 +63,64 @@ struct StoreSubmissionTests {
         }
     }
 
+    @Test("a submission of more units than one multi-row insert holds stores every attempt with its log path, in task order")
+    func largeSubmissionWritesAttemptsWithLogPaths() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = try StoreFixture.store(pairs: 150, in: directory)
+        // Two full 64-row inserts and a partial one; handed over in reverse task order.
+        let count = 2 * FarmStore.submissionJobInsert.rowsPerInsert + 7
+        let carried = (0..<count).reversed().map { SubmittedJob(job: "g\($0)", arrayTaskID: $0 + 1) }
+        try store.recordSubmissionToken("tok-big", request: "r1", arrayGroup: "gather", jobs: carried, at: t0)
+        #expect(try store.submittedJobs(token: "tok-big") == carried.reversed())
+        let logs = AttemptLogPaths(prefix: "work/logs/gather_777_", suffix: ".log")
+
+        let attempts = try store.markSubmitted(token: "tok-big", slurmJobID: "777", logPaths: logs, at: t0)
+
+        #expect(attempts.map(\.job) == (0..<count).map { "g\($0)" })
+        #expect(attempts.map(\.arrayTaskID) == Array(1...count))
+        #expect(attempts.map(\.id) == attempts.map(\.id).sorted())
+        #expect(attempts.map(\.logPath) == (1...count).map { "work/logs/gather_777_\($0).log" })
+        #expect(attempts.allSatisfy { $0.number == 1 && $0.state == .queued && $0.executor == "slurm"
+            && $0.token == "tok-big" && $0.slurmJobID == "777" && $0.submittedAt == t0 && $0.request == "r1" })
+        // What is stored is what was returned, unit by unit.
+        for attempt in [attempts[0], attempts[64], attempts[count - 1]] {
+            #expect(try store.attempts(request: "r1", job: attempt.job) == [attempt])
+        }
+        #expect(try store.openAttempts(request: "r1") == attempts)
+        #expect(try store.job(request: "r1", id: "g134")?.state == .queued)
+        #expect(try store.job(request: "r1", id: "g134")?.attempts == 1)
+        #expect(try store.job(request: "r1", id: "g135")?.state == .planned)
+        #expect(try store.statusCounts(request: "r1")[.gather] == [.queued: count, .planned: 150 - count])
+        #expect(try StoreFixture.recount(store, request: "r1") == store.statusCounts(request: "r1"))
+        #expect(try store.markSubmitted(token: "tok-big", slurmJobID: "777", logPaths: logs, at: t0) == attempts)
+    }
+
+    @Test("a plain job's log is task 0's, and a second submission of a unit is its attempt 2 with its own log")
+    func plainJobAndSecondAttemptLogPaths() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = try StoreFixture.store(pairs: 2, in: directory)
+        func submitJoin(_ token: String, task: Int?, slurmJobID: String, logs: AttemptLogPaths?) throws -> [AttemptRecord] {
+            let carried = [SubmittedJob(job: "join", arrayTaskID: task)]
+            try store.recordSubmissionToken(token, request: "r1", arrayGroup: "join", jobs: carried, at: t0)
+            return try store.markSubmitted(token: token, slurmJobID: slurmJobID, logPaths: logs, at: t0)
+        }
+        let join = try submitJoin("tok-join", task: nil, slurmJobID: "90",
+                                  logs: AttemptLogPaths(prefix: "logs/join_90_", suffix: ".log"))
+        #expect(join.map(\.logPath) == ["logs/join_90_0.log"])
+        #expect(join.first?.arrayTaskID == nil)
+
+        try store.resetForResume(request: "r1", jobs: ["join"], at: t0)
+        let again = try submitJoin("tok-join-2", task: 3, slurmJobID: "91", logs: nil)
+
+        #expect(again.map(\.number) == [2])
+        #expect(again.first?.logPath == nil)
+        let stored = try store.attempts(request: "r1", job: "join")
+        #expect(stored.map(\.logPath) == ["logs/join_90_0.log", nil])
+        #expect(stored.map(\.state) == [.cancelled, .queued])
+        #expect(try store.job(request: "r1", id: "join")?.attempts == 2)
+        #expect(try store.statusCounts(request: "r1")[.join] == [.queued: 1])
+    }
+
     @Test("a refused submission leaves its units planned")
     func failedSubmission() throws {
         let directory = try TemporaryDirectory("store")

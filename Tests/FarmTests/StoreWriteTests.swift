@@ -29,7 +29,7 @@ struct StoreWriteTests {
         // slot of the multi-row statement sees every column change, including to and from NULL.
         let directory = try TemporaryDirectory("store")
         let store = try FarmStore(path: directory.file("calfarm.sqlite"))
-        let jobs = (0..<(3 * FarmStore.unitRowsPerInsert + 5)).map { i in
+        let jobs = (0..<(3 * FarmStore.unitInsert.rowsPerInsert + 5)).map { i in
             switch i % 3 {
             case 0:
                 JobUnitRecord(request: "r1", id: "g\(i)", step: .gather, runs: [9001], channel: i % 16, sequence: i,

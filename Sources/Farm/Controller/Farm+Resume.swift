@@ -38,12 +38,8 @@ extension Farm {
             if record.executor == ExecutorKind.slurm.rawValue,
                let id = try sbatch.findSubmitted(name: SlurmExecutor.jobName(request: record.id), token: submission.token,
                                                  since: submission.createdAt.addingTimeInterval(-300)) {
-                let attempts = try store.markSubmitted(token: submission.token, slurmJobID: String(id.job))
-                let workspace = RequestWorkspace(root: record.workDir)
-                try store.updateAttempts(attempts.map {
-                    AttemptUpdate(attempt: $0.id, logPath: workspace.logPath(group: submission.arrayGroup,
-                                                                             jobID: String(id.job), task: $0.arrayTaskID ?? 0))
-                })
+                let logs = RequestWorkspace(root: record.workDir).logPaths(group: submission.arrayGroup, jobID: String(id.job))
+                try store.markSubmitted(token: submission.token, slurmJobID: String(id.job), logPaths: logs)
                 progress("found submission \(submission.token) already accepted as SLURM job \(id.job)")
                 log(record.id, "recover", "submission \(submission.token) found in SLURM as job \(id.job)")
                 recovered += 1

@@ -20,7 +20,14 @@ public struct RequestWorkspace: Sendable, Equatable {
     public func scriptFile(token: String) -> String { "\(scripts)/\(token).sbatch" }
     /// SLURM writes `<group>_<array job>_<task>.log`; the local executor uses the same names with
     /// its own token in place of the job id.
-    public func logPath(group: String, jobID: String, task: Int) -> String { "\(logs)/\(group)_\(jobID)_\(task).log" }
+    public func logPath(group: String, jobID: String, task: Int) -> String {
+        logPaths(group: group, jobID: jobID).path(task: task)
+    }
+
+    /// The log paths of every task of one submitted array (`logPath` for each task index).
+    public func logPaths(group: String, jobID: String) -> AttemptLogPaths {
+        AttemptLogPaths(prefix: "\(logs)/\(group)_\(jobID)_", suffix: ".log")
+    }
 
     func create() throws {
         for dir in [specs, scripts, results, logs] {

@@ -38,41 +38,23 @@ extension FarmStore {
         return ids
     }
 
-    /// Rows per execution of the unit insert. SQLite pays a fixed cost per execution of an INSERT
-    /// (opening cursors and the statement journal, building the ephemeral table behind the
-    /// `state IN (…)` CHECK, halting) that, with one row per execution, was about half of the
-    /// unit insert; 64 rows × 15 parameters stay far below SQLite's parameter limit.
-    static let unitRowsPerInsert = 64
+    /// The unit insert: 64 rows × 15 parameters stay far below SQLite's parameter limit.
+    static let unitInsert = MultiRowInsert(head: "INSERT INTO jobUnit (\(jobUnitColumns), dependencySet)",
+                                           shared: 1, perRow: 15, rowsPerInsert: 64)
 
-    /// Inserts the units, each pointing at its dependency set (`setID`, nil when it has none),
-    /// `unitRowsPerInsert` rows per execution of a multi-row INSERT (the last one shorter).
+    /// Inserts the units, each pointing at its dependency set (`setID`, nil when it has none).
     func insertUnits(_ jobs: [JobUnitRecord], request: String, setID: (String) -> Int64?,
                      _ db: SQLiteConnection) throws {
         for job in jobs { try requireSameRequest(job.request, request, what: "job unit \(job.id)") }
         let setIDs = jobs.map { setID($0.id) }
-        var start = 0
-        while start < jobs.count {
-            // Full statements while enough rows remain, then one statement for the rest.
-            let rows = min(Self.unitRowsPerInsert, jobs.count - start)
-            try db.withStatement(Self.unitInsertSQL(rows: rows)) { insert in
-                try insert.bind(request, at: 1)
-                var binder = UnitRowBinder(rows: rows)
-                repeat {
-                    for slot in 0..<rows { try binder.bind(start + slot, of: jobs, set: setIDs, slot: slot, insert) }
-                    try insert.run()
-                    start += rows
-                } while jobs.count - start >= rows
-            }
-        }
-    }
-
-    /// `INSERT INTO jobUnit … VALUES (…), (…)` for `rows` rows: parameter 1 is the request, row
-    /// `r`'s other 15 columns are parameters `2 + 15r` …
-    static func unitInsertSQL(rows: Int) -> String {
-        let values = (0..<rows).map { row in
-            "(?1," + (0..<15).map { "?\(2 + 15 * row + $0)" }.joined(separator: ",") + ")"
-        }
-        return "INSERT INTO jobUnit (\(jobUnitColumns), dependencySet) VALUES " + values.joined(separator: ",")
+        var binder = UnitRowBinder(rows: 0)
+        try Self.unitInsert.run(count: jobs.count, db, bindShared: { insert, rows in
+            try insert.bind(request, at: 1)
+            binder = UnitRowBinder(rows: rows)
+        }, bindRow: { insert, index, slot in
+            try binder.bind(index, of: jobs, set: setIDs, slot: slot,
+                            first: Self.unitInsert.firstParameter(slot: slot), insert)
+        })
     }
 }
 
@@ -85,10 +67,10 @@ private struct UnitRowBinder {
 
     init(rows: Int) { previous = Array(repeating: nil, count: rows) }
 
+    /// Binds row `index` into `slot`, whose first parameter (the unit id) is `base`.
     mutating func bind(_ index: Int, of jobs: [JobUnitRecord], set sets: [Int64?], slot: Int,
-                       _ insert: SQLiteStatement) throws {
+                       first base: Int32, _ insert: SQLiteStatement) throws {
         let job = jobs[index]
-        let base = Int32(2 + 15 * slot)
         defer { previous[slot] = index }
         try insert.bind(job.id, at: base)
         let first = previous[slot] == nil

@@ -8,6 +8,10 @@ import Foundation
 // On resume, a submission still `recorded` is looked up in squeue/sacct by its token and
 // completed with step 3 instead of being submitted again.
 extension FarmStore {
+    /// The carried units of a submission, 64 per execution (submission and request bound once).
+    static let submissionJobInsert = MultiRowInsert(
+        head: "INSERT INTO submissionJob (submission, request, job, arrayTaskID)", shared: 2, perRow: 2, rowsPerInsert: 64)
+
     /// Records, before the `sbatch` call, which job units a submission will carry.
     ///
     /// - Parameters:
@@ -26,26 +30,34 @@ extension FarmStore {
                 try $0.run()
             }
             let id = db.lastInsertRowID
-            try db.withStatement("INSERT INTO submissionJob (submission, request, job, arrayTaskID) VALUES (?,?,?,?)") { insert in
-                for job in jobs {
-                    try insert.bind(.integer(id), .text(request), .text(job.job), .integer(job.arrayTaskID.map(Int64.init)))
-                    try insert.run()
-                }
-            }
+            try Self.submissionJobInsert.run(count: jobs.count, db, bindShared: { insert, _ in
+                try insert.bind(.integer(id), .text(request))
+            }, bindRow: { insert, index, slot in
+                let first = Self.submissionJobInsert.firstParameter(slot: slot)
+                try insert.bind(jobs[index].job, at: first)
+                try insert.bind(jobs[index].arrayTaskID, at: first + 1)
+            })
             return SubmissionRecord(id: id, request: request, arrayGroup: arrayGroup, token: token,
                                     state: .recorded, createdAt: time)
         }
     }
 
     /// Records that the executor accepted the submission `token`: one new attempt per carried
-    /// unit (number = previous attempts + 1, state `queued`) and the units become `queued`.
+    /// unit (number = previous attempts + 1, state `queued`, log path from `logPaths` by array
+    /// task) and the units become `queued`.
     ///
+    /// Set-based: one UPDATE queues every carried unit and one INSERT … SELECT creates the
+    /// attempts, in array-task order, so their ids ascend with the task index.
     /// Idempotent: for a submission already marked submitted it returns the existing attempts.
-    /// - Parameter slurmJobID: The id `sbatch` printed (the array job id); nil for executors
-    ///   without one.
+    /// - Parameters:
+    ///   - slurmJobID: The id `sbatch` printed (the array job id); nil for executors without one.
+    ///   - logPaths: Where each task writes its log; nil leaves the attempts' log paths empty.
     /// - Returns: The attempts of this submission, in array-task order.
+    /// - Throws: `StoreError.unknownToken`, or `StoreError.unknownJob` for a carried unit that no
+    ///   longer exists (nothing is applied then).
     @discardableResult
-    public func markSubmitted(token: String, slurmJobID: String?, at time: Date = Date()) throws -> [AttemptRecord] {
+    public func markSubmitted(token: String, slurmJobID: String?, logPaths: AttemptLogPaths? = nil,
+                              at time: Date = Date()) throws -> [AttemptRecord] {
         try write("markSubmitted") { db in
             let submission = try submission(token: token, db)
             if submission.state == .submitted { return try attempts(token: token, db) }
@@ -53,41 +65,64 @@ extension FarmStore {
                 try $0.bind(.text(submission.request))
                 return try $0.step() ? $0.string(0) : ""
             }
-            let carried = try submittedJobs(submission: submission.id, db)
-            var attempts: [AttemptRecord] = []
-            attempts.reserveCapacity(carried.count)
-            for job in carried {
-                let number = try db.withStatement("""
-                    UPDATE jobUnit SET attempts = attempts + 1, state = 'queued', lastError = NULL
-                    WHERE request = ? AND id = ? RETURNING attempts
-                    """) {
-                    try $0.bind(.text(submission.request), .text(job.job))
-                    guard try $0.step() else {
-                        throw StoreError.unknownJob(path: path, request: submission.request, job: job.job)
-                    }
-                    return $0.int(0)
-                }
-                try db.withStatement("""
-                    INSERT INTO attempt (request, job, number, executor, token, slurmJobID, arrayTaskID,
-                                         state, submittedAt)
-                    VALUES (?,?,?,?,?,?,?,'queued',?)
-                    """) {
-                    try $0.bind(.text(submission.request), .text(job.job), .integer(Int64(number)), .text(executor),
-                                .text(token), .text(slurmJobID), .integer(job.arrayTaskID.map(Int64.init)),
-                                .real(time.timeIntervalSince1970))
-                    try $0.run()
-                }
-                attempts.append(AttemptRecord(
-                    id: db.lastInsertRowID, request: submission.request, job: job.job, number: number,
-                    executor: executor, token: token, slurmJobID: slurmJobID, arrayTaskID: job.arrayTaskID,
-                    state: .queued, submittedAt: Date(timeIntervalSince1970: time.timeIntervalSince1970)))
+            let carried = try db.withStatement("SELECT count(*) FROM submissionJob WHERE submission = ?") {
+                try $0.bind(.integer(submission.id))
+                return try $0.step() ? $0.int(0) : 0
             }
+            try db.withStatement("""
+                UPDATE jobUnit SET attempts = attempts + 1, state = 'queued', lastError = NULL
+                WHERE request = ?1 AND id IN (SELECT job FROM submissionJob WHERE submission = ?2)
+                """) {
+                try $0.bind(.text(submission.request), .integer(submission.id))
+                try $0.run()
+            }
+            if db.changes != carried { throw try missingJob(submission, db) }
+            // The unit's new attempt count is the attempt's number. A NULL prefix (no log paths)
+            // makes the whole concatenation NULL. RETURNING hands back only what differs per
+            // attempt, in no promised order: sorting by id restores the insertion (task) order.
+            var attempts = try db.withStatement("""
+                INSERT INTO attempt (request, job, number, executor, token, slurmJobID, arrayTaskID,
+                                     state, submittedAt, logPath)
+                SELECT s.request, s.job, u.attempts, ?2, ?3, ?4, s.arrayTaskID, 'queued', ?5,
+                       ?6 || COALESCE(s.arrayTaskID, 0) || ?7
+                FROM submissionJob s JOIN jobUnit u ON u.request = s.request AND u.id = s.job
+                WHERE s.submission = ?1
+                ORDER BY s.arrayTaskID, s.job
+                RETURNING id, job, number, arrayTaskID, logPath
+                """) { insert in
+                try insert.bind(.integer(submission.id), .text(executor), .text(token), .text(slurmJobID),
+                                .real(time.timeIntervalSince1970), .text(logPaths?.prefix), .text(logPaths?.suffix))
+                let submittedAt = Date(timeIntervalSince1970: time.timeIntervalSince1970)
+                var attempts: [AttemptRecord] = []
+                attempts.reserveCapacity(carried)
+                while try insert.step() {
+                    attempts.append(AttemptRecord(
+                        id: insert.int64(0), request: submission.request, job: insert.string(1), number: insert.int(2),
+                        executor: executor, token: token, slurmJobID: slurmJobID, arrayTaskID: insert.optionalInt(3),
+                        state: .queued, submittedAt: submittedAt, logPath: insert.optionalString(4)))
+                }
+                return attempts
+            }
+            attempts.sort { $0.id < $1.id }
             try db.withStatement("UPDATE submission SET state = 'submitted', slurmJobID = ? WHERE id = ?") {
                 try $0.bind(.text(slurmJobID), .integer(submission.id))
                 try $0.run()
             }
             return attempts
         }
+    }
+
+    /// The error for a submission carrying a unit that is gone: the first such unit in task order.
+    private func missingJob(_ submission: SubmissionRecord, _ db: SQLiteConnection) throws -> StoreError {
+        let job = try db.withStatement("""
+            SELECT job FROM submissionJob s
+            WHERE submission = ? AND NOT EXISTS (SELECT 1 FROM jobUnit u WHERE u.request = ? AND u.id = s.job)
+            ORDER BY arrayTaskID, job LIMIT 1
+            """) {
+            try $0.bind(.integer(submission.id), .text(submission.request))
+            return try $0.step() ? $0.string(0) : "?"
+        }
+        return StoreError.unknownJob(path: path, request: submission.request, job: job)
     }
 
     /// Records that the submission `token` was refused and SLURM holds no job with it; the units

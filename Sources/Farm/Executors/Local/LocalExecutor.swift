@@ -32,11 +32,8 @@ struct LocalExecutor {
                                to: specFile)
             let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
             try store.recordSubmissionToken(batch.token, request: request.id, arrayGroup: batch.group, jobs: carried)
-            let attempts = try store.markSubmitted(token: batch.token, slurmJobID: nil)
-            try store.updateAttempts(attempts.map {
-                AttemptUpdate(attempt: $0.id, logPath: workspace.logPath(group: batch.group, jobID: batch.token,
-                                                                         task: $0.arrayTaskID ?? 0))
-            })
+            let attempts = try store.markSubmitted(token: batch.token, slurmJobID: nil,
+                                                   logPaths: workspace.logPaths(group: batch.group, jobID: batch.token))
             for (attempt, unit) in zip(attempts, batch.units) {
                 tasks[unit.id] = Task(unit: unit, specFile: specFile, index: (attempt.arrayTaskID ?? 1) - 1,
                                       attempt: attempt, group: batch.group, token: batch.token)

@@ -87,11 +87,8 @@ struct SlurmExecutor {
 
     /// Records attempts (and their log paths) for an accepted submission.
     mutating func record(group: String, token: String, units: [String], id: SlurmJobID) throws {
-        let attempts = try store.markSubmitted(token: token, slurmJobID: String(id.job))
-        try store.updateAttempts(attempts.map { attempt in
-            AttemptUpdate(attempt: attempt.id, logPath: workspace.logPath(
-                group: group, jobID: String(id.job), task: attempt.arrayTaskID ?? 0))
-        })
+        let attempts = try store.markSubmitted(token: token, slurmJobID: String(id.job),
+                                               logPaths: workspace.logPaths(group: group, jobID: String(id.job)))
         for attempt in attempts {
             known[attempt.job] = SlurmJobID(job: id.job, arrayTask: attempt.arrayTaskID)
         }
