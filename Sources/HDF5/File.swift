@@ -2,7 +2,7 @@
 // clear error), create, and close with errors surfaced. Groups and datasets keep their file's
 // handle alive, so `try File.open(p).root.dataset("x")` is safe. Files use libhdf5's "strong"
 // close degree: `close()` closes every object opened through the file, so the file is really
-// closed (and its lock released for other processes such as h5py) when `close()` returns.
+// closed when `close()` returns. CalFarm takes no HDF5 file locks (see `makeAccessList`).
 internal import CHDF5
 import Foundation
 
@@ -68,6 +68,13 @@ public final class File {
             H5Pcreate(chdf5_p_file_access())
         }
         try Library.call("set strong close degree", site) { H5Pset_fclose_degree(plist.id, H5F_CLOSE_STRONG) }
+        // No flock(2) file locks. They only protect SWMR readers, which CalFarm does not use
+        // (outputs are written under a temporary name and renamed into place), some parallel
+        // filesystems refuse them, and a lock outlives `close()` while any process spawned in
+        // that moment still holds a copy of the descriptor: a test reading a file just written
+        // by its own thread failed with "unable to lock the file" (EAGAIN) while other tests
+        // started worker processes.
+        try Library.call("disable file locking", site) { H5Pset_file_locking(plist.id, false, true) }
         return plist
     }
 }
