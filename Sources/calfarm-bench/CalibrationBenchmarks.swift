@@ -74,6 +74,9 @@ enum CalibrationBenchmarks {
             let raw = data.rawFiles(run: options.runs[0])
             var cat = CalibrationSample(name: "cat raw sequence file (warm)", bytes: raw.map(CalibrationTiming.fileSize).reduce(0, +))
             var gather = CalibrationSample(name: "gather (1 sequence file)", bytes: cat.bytes)
+            // The job's own phase timings (its result metrics).
+            let gatherPhaseKeys = ["secondsReadingConverting", "secondsWriting"]
+            var gatherPhases = ["— map + convert", "— write (HDF5)"].map { CalibrationSample(name: $0, bytes: 0) }
             // Gather writes as many bytes as it reads: `cp` to a new file shows that floor.
             var copy = CalibrationSample(name: "cp raw sequence file (new file)", bytes: cat.bytes)
             let copyPath = "\(options.workDir)/copy-of-raw.h5"
@@ -81,7 +84,9 @@ enum CalibrationBenchmarks {
             for _ in 0..<options.repeats {
                 cat.seconds.append(try CalibrationTiming.cat(raw))
                 data.removeGathered(run: options.runs[0])
-                gather.seconds.append(try CalibrationTiming.seconds { try data.gather(run: options.runs[0]) })
+                var stepReport = StepReport()
+                gather.seconds.append(try CalibrationTiming.seconds { stepReport = try data.gather(run: options.runs[0]) })
+                for (index, key) in gatherPhaseKeys.enumerated() { gatherPhases[index].seconds.append(stepReport.metrics[key] ?? 0) }
                 copy.seconds.append(try CalibrationTiming.seconds {
                     let (status, output) = try CalibrationTiming.runProcess("/bin/cp", raw + [copyPath])
                     guard status == 0 else { throw CalibrationBenchError.commandFailed(command: "cp", status: status, output: output) }
@@ -90,7 +95,7 @@ enum CalibrationBenchmarks {
             }
             report.notes.append(String(format: "gather / cp of its raw file to a new file = %.2f (cp / cat = %.1f): writing new file pages is this VM's floor",
                                        gather.median / copy.median, copy.median / cat.median))
-            report.samples += [cat, gather, copy]
+            report.samples += [cat, gather] + gatherPhases + [copy]
             if options.cold { try measureColdGather(data) }
             guard options.only == nil else { return }
             for run in options.runs.dropFirst() { try data.gather(run: run) }

@@ -38,7 +38,8 @@ public struct Gather: Sendable {
 
     /// Gathers the sequence file and renames the product into place.
     /// - Returns: the product path, warnings (lost and outlier trains) and metrics
-    ///   (`framesRead`, `bytesRead`, `trains`, `lostTrains`, `outlierTrains`, `slots`, `seconds`).
+    ///   (`framesRead`, `bytesRead`, `trains`, `lostTrains`, `outlierTrains`, `slots`, `seconds`,
+    ///   and its phases `secondsReadingConverting` and `secondsWriting`).
     /// - Throws: `CalibrationError` naming the preprocess result or raw file at fault.
     public func run() throws -> StepReport {
         let started = ContinuousClock.now
@@ -94,6 +95,8 @@ public struct Gather: Sendable {
             blocks.append((blockStart..<blockEnd, cursor..<last))
             cursor = last
         }
+        // Seconds reading + converting vs writing, reported so a slow job shows which it was.
+        var filling = 0.0, writing = 0.0
         try StagedProduct.write(to: outputPath) { temporary in
             let writer = try GatheredSequenceWriter(path: temporary, header: header)
             for (index, (slots, entries)) in blocks.enumerated() {
@@ -101,10 +104,14 @@ public struct Gather: Sendable {
                     // Read the next block ahead while this one is converted and written (cold files).
                     prefetch(entries: trains[blocks[index + 1].entries], seq: seq, raw: raw)
                 }
+                var clock = ContinuousClock.now
                 framesRead += try fill(block, slots: slots, entries: trains[entries], seq: seq, raw: raw)
+                filling += Self.seconds(since: clock)
+                clock = .now
                 try writer.write(slotOffset: slots.lowerBound - slotStart, slots: slots.count,
                                  analog: UnsafeBufferPointer(block.analog), digital: UnsafeBufferPointer(block.digital),
                                  present: UnsafeBufferPointer(block.present), trainIds: UnsafeBufferPointer(block.trainIds))
+                writing += Self.seconds(since: clock)
             }
             try writer.close()
         }
@@ -116,7 +123,7 @@ public struct Gather: Sendable {
             "bytesRead": Double(framesRead * block.readPlanes * ModuleGeometry.pixels * 2),
             "trains": Double(trains.count - lost), "lostTrains": Double(lost),
             "outlierTrains": Double(seq.slots.count - trains.count), "slots": Double(slotEnd - slotStart),
-            "cells": Double(result.cells),
+            "cells": Double(result.cells), "secondsReadingConverting": filling, "secondsWriting": writing,
         ]
         return report
     }
