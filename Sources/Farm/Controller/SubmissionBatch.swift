@@ -93,3 +93,17 @@ public struct SubmissionBatch: Sendable {
         var timeLimit: String
     }
 }
+
+extension SubmissionBatch {
+    /// What every executor does last before it starts a batch: write the spec file (task k reads
+    /// entry k − 1) and record the submission token with the carried units, so a controller that
+    /// dies from here on is recovered by `resume`.
+    /// - Returns: the spec file's path.
+    func stage(specs: JobSpecFactory, workspace: RequestWorkspace, store: FarmStore, request: String) throws -> String {
+        let specFile = workspace.specFile(token: token)
+        try SpecFile.write(units.map { specs.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }, to: specFile)
+        let carried = units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
+        try store.recordSubmissionToken(token, request: request, arrayGroup: group, jobs: carried)
+        return specFile
+    }
+}

@@ -27,11 +27,7 @@ struct LocalExecutor {
         var tasks: [String: Task] = [:]
         var order: [String] = []
         for batch in batches {
-            let specFile = workspace.specFile(token: batch.token)
-            try SpecFile.write(batch.units.map { specs.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) },
-                               to: specFile)
-            let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
-            try store.recordSubmissionToken(batch.token, request: request.id, arrayGroup: batch.group, jobs: carried)
+            let specFile = try batch.stage(specs: specs, workspace: workspace, store: store, request: request.id)
             let attempts = try store.markSubmitted(token: batch.token, slurmJobID: nil,
                                                    logPaths: workspace.logPaths(group: batch.group, jobID: batch.token))
             for (attempt, unit) in zip(attempts, batch.units) {

@@ -53,13 +53,10 @@ struct SlurmExecutor {
 
     /// Submits one batch; returns the array job id.
     mutating func submit(_ batch: SubmissionBatch, mailCarrier: Bool, attempt: Int) throws -> SlurmJobID {
-        let specList = batch.units.map { specs.makeSpec(for: $0, resultPath: workspace.resultPath(job: $0.id)) }
-        try SpecFile.write(specList, to: workspace.specFile(token: batch.token))
         let script = try renderer.render(arrayScript(for: batch, mailCarrier: mailCarrier))
         let scriptPath = workspace.scriptFile(token: batch.token)
         try AtomicFile.write(Data(script.utf8), to: scriptPath)
-        let carried = batch.units.enumerated().map { SubmittedJob(job: $1.id, arrayTaskID: $0 + 1) }
-        try store.recordSubmissionToken(batch.token, request: request.id, arrayGroup: batch.group, jobs: carried)
+        _ = try batch.stage(specs: specs, workspace: workspace, store: store, request: request.id)
 
         let sbatch = SbatchRequest(scriptPath: scriptPath, jobName: Self.jobName(request: request.id),
                                    comment: batch.token, dependencies: try dependencies(of: batch),
