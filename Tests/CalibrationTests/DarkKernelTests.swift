@@ -1,22 +1,10 @@
 import AGIPD
 @testable import Calibration
+import CalFarmTestSupport
 import Testing
 
 /// The streaming integer kernel against a naive double-precision two-pass computation.
 @Suite struct DarkKernelTests {
-    /// SplitMix64: reproducible pseudo-random numbers for test data.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: UInt64) -> UInt64 { next() % n }
-    }
-
     static let pixels = ModuleGeometry.asicPixels
 
     static func collection() -> ProductCollection {
@@ -29,7 +17,7 @@ import Testing
     @Test(arguments: [1, 3])
     func streamingSumsMatchANaiveComputationIncludingAbsentFramesAndEmptyCells(threads: Int) {
         let slots = 37, cells = 5, emptyCell = 3
-        var random = Random(state: 42)
+        var random = SplitMix64(seed: 42)
         var constants = DarkConstants(cells: cells, collection: Self.collection())
         let accumulator = DarkAccumulator(cells: cells, threads: threads)
         #expect(accumulator.threads == threads)
