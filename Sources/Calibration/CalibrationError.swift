@@ -17,6 +17,16 @@ public enum CalibrationError: Error, CustomStringConvertible {
     /// `name` is the parameter concerned.
     case invalidArgument(name: String, reason: String)
 
+    /// The message for a caller that names `path` itself: without the path when the error is
+    /// about that file, else the whole description.
+    public func message(about path: String) -> String {
+        switch self {
+        case let .badInput(file, reason) where file == path: reason
+        case let .missingInput(file, what) where file == path: "missing \(what)"
+        default: description
+        }
+    }
+
     public var description: String {
         switch self {
         case let .missingInput(path, what): "missing \(what): \(path)"

@@ -1,6 +1,18 @@
 import AGIPD
 import HDF5
 
+/// Which per-train INDEX arrays a simulated file pads with trailing zeros to a chunk size
+/// (docs/formats.md, "INDEX"). Readers must accept all three.
+public enum XFELIndexPadding: String, Sendable, CaseIterable {
+    /// `INDEX/trainId` (with `flag`, `timestamp`) padded, `INDEX/<source>/<group>/{first,count}`
+    /// exactly one entry per train: what EXtra-data's mock writer produces.
+    case trainId = "train-id"
+    /// Every per-train array padded.
+    case all
+    /// Nothing padded.
+    case none
+}
+
 /// One INDEX row of a simulated sequence file.
 struct SimulatedTrain {
     /// 0-based train number within the run (keys the random stream).
@@ -28,15 +40,22 @@ struct RawSequenceWriter {
     let run: Int
     let sequence: Int
     let interleaved: Bool
+    let padding: XFELIndexPadding
 
     func write(path: String, trains: [SimulatedTrain], synthesizer: FrameSynthesizer,
                streamKey: (Int) -> UInt64) throws {
         let file = try File.create(path)
         let root = file.root
         let rows = trains.count
-        let padded = max(Self.indexPadding, (rows + Self.indexPadding - 1) / Self.indexPadding * Self.indexPadding)
+        let padded = padding == .none
+            ? rows : max(Self.indexPadding, (rows + Self.indexPadding - 1) / Self.indexPadding * Self.indexPadding)
         func pad<T: HDF5Scalar & Numeric>(_ values: [T]) -> [T] {
             values + [T](repeating: 0, count: padded - values.count)
+        }
+        // The per-source INDEX arrays: padded only in the `.all` variant.
+        let sourceRows = padding == .all ? padded : rows
+        func padSource<T: HDF5Scalar & Numeric>(_ values: [T]) -> [T] {
+            values + [T](repeating: 0, count: sourceRows - values.count)
         }
         let ids = trains.map(\.trainId)
         let counts = trains.map { UInt64($0.frames) }
@@ -57,14 +76,14 @@ struct RawSequenceWriter {
             let first = group == "image" ? firsts : rowNumbers
             let count = group == "image" ? counts : [UInt64](repeating: 1, count: rows)
             let dir = source.indexGroup(group)
-            try root.write("\(dir)/first", pad(first), shape: [padded])
+            try root.write("\(dir)/first", padSource(first), shape: [sourceRows])
             if layout == .y2018 {
-                try root.write("\(dir)/count", pad(count), shape: [padded])
+                try root.write("\(dir)/count", padSource(count), shape: [sourceRows])
             } else {
                 // 2017: `last` of an empty train repeats `first`; `status` 0 marks it empty.
                 let last = zip(first, count).map { $1 > 0 ? $0 + $1 - 1 : $0 }
-                try root.write("\(dir)/last", pad(last), shape: [padded])
-                try root.write("\(dir)/status", pad(count.map { UInt32($0 > 0 ? 1 : 0) }), shape: [padded])
+                try root.write("\(dir)/last", padSource(last), shape: [sourceRows])
+                try root.write("\(dir)/status", padSource(count.map { UInt32($0 > 0 ? 1 : 0) }), shape: [sourceRows])
             }
         }
 

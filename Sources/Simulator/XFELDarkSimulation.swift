@@ -45,6 +45,8 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
         /// 2017-style interleaved frames: 2 frames per cell (analog, then digital, both in
         /// plane 0; plane 1 zero), cellId = frame number 0…2n−1.
         public var interleaved: Bool = false
+        /// Which INDEX arrays are padded with trailing zeros (all three occur in real files).
+        public var indexPadding: XFELIndexPadding = .trainId
         /// σ of the digital (gain-stage) value in ADU.
         public var digitalNoise: Double = 20
         public init() {}
@@ -154,7 +156,8 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
         for (seq, trains) in perSequence.enumerated() {
             let writer = RawSequenceWriter(layout: o.layout,
                                            source: XFELSource(detectorString: o.detectorString, channel: channel),
-                                           run: run, sequence: seq, interleaved: o.interleaved)
+                                           run: run, sequence: seq, interleaved: o.interleaved,
+                                           padding: o.indexPadding)
             let path = "\(Self.rawRunDirectory(inputDir: inputDir, run: run))/"
                 + Self.rawFileName(run: run, channel: channel, sequence: seq)
             try writer.write(path: path, trains: trains, synthesizer: synthesizer) { index in
@@ -192,6 +195,7 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
             "channels \(o.channels.sorted().map { String($0) }.joined(separator: ",")); "
                 + "\(o.trains) trains × \(o.cells) cells\(o.interleaved ? " (interleaved)" : ""), "
                 + "\(o.sequences) sequence file(s) per run and channel, train ids from \(o.firstTrainId), seed \(o.seed)",
+            "INDEX padding: \(o.indexPadding.rawValue)",
             "\(fileCount) raw files, \(Self.formatBytes(imageBytes)) of image data, plus truth.h5",
         ]
         if !o.lostTrains.isEmpty {

@@ -52,7 +52,7 @@ struct PreprocessErrorTests {
         #expect(text?.contains("no source INSTRUMENT/SPB_DET_AGIPD1M-1/DET/0CH0:xtdf") == true, "\(text ?? "no error")")
     }
 
-    @Test("INDEX arrays of different lengths are an error naming file and dataset")
+    @Test("an INDEX array shorter than the trains of INDEX/trainId is an error naming file and dataset")
     func inconsistentIndex() throws {
         let dir = try TemporaryDirectory("pre-shape")
         let source = XFELSource(detectorString: Self.detector, channel: 0)
@@ -68,7 +68,8 @@ struct PreprocessErrorTests {
         try file.close()
         let text = message { _ = try Preprocess(inputDir: dir.path, run: 7, channels: [0], detectorString: Self.detector).run() }
         #expect(text?.contains(path) == true, "\(text ?? "no error")")
-        #expect(text?.contains("\(source.indexCount) has 3 entries but INDEX/trainId has 4") == true, "\(text ?? "no error")")
+        #expect(text?.contains("\(source.indexCount) has 3 entries but INDEX/trainId lists 4 trains") == true,
+                "\(text ?? "no error")")
     }
 
     @Test("Image data of the wrong shape is an error naming file and dataset")

@@ -86,7 +86,9 @@ struct SimulatorTests {
 
     @Test("Files follow the 2018 DAQ layout: padded INDEX, frame arrays, headers, metadata")
     func layout2018() throws {
-        let input = try SimulatedInput("sim-layout") { $0.trains = 5; $0.cells = 3; $0.firstTrainId = 500 }
+        let input = try SimulatedInput("sim-layout") {
+            $0.trains = 5; $0.cells = 3; $0.firstTrainId = 500; $0.indexPadding = .all
+        }
         let path = input.rawPath(run: 7, channel: 0)
         let s = XFELSource(detectorString: "MID_DET_AGIPD1M-1", channel: 0)
         #expect(path.hasSuffix("/raw/r0007/RAW-R0007-AGIPD00-S00000.h5"))
@@ -108,9 +110,26 @@ struct SimulatorTests {
         #expect(try file.root.dataset("METADATA/runNumber").read(UInt32.self) == [7])
     }
 
+    @Test("every INDEX padding variant: INDEX/trainId padded or not, per-source arrays padded or not",
+          arguments: XFELIndexPadding.allCases)
+    func indexPadding(_ padding: XFELIndexPadding) throws {
+        let input = try SimulatedInput("sim-padding") { $0.trains = 5; $0.cells = 3; $0.indexPadding = padding }
+        let path = input.rawPath(run: 7, channel: 0)
+        let s = XFELSource(detectorString: "MID_DET_AGIPD1M-1", channel: 0)
+        let trainRows = padding == .none ? 5 : 16
+        let sourceRows = padding == .all ? 16 : 5
+        #expect(try datasetShape(path, XFELSource.indexTrainId) == [trainRows])
+        #expect(try datasetShape(path, XFELSource.indexFlag) == [trainRows])
+        for group in XFELSource.outputGroups {
+            #expect(try datasetShape(path, "\(s.indexGroup(group))/first") == [sourceRows])
+            #expect(try datasetShape(path, "\(s.indexGroup(group))/count") == [sourceRows])
+        }
+        #expect(try readDataset(path, s.indexCount, as: UInt64.self).prefix(6) == [3, 3, 3, 3, 3] + (padding == .all ? [0] : []))
+    }
+
     @Test("The 2017 layout has first/last/status and no count")
     func layout2017() throws {
-        let input = try SimulatedInput("sim-2017") { $0.layout = .y2017; $0.trains = 3; $0.cells = 2 }
+        let input = try SimulatedInput("sim-2017") { $0.layout = .y2017; $0.trains = 3; $0.cells = 2; $0.indexPadding = .all }
         let path = input.rawPath(run: 7, channel: 0)
         let s = XFELSource(detectorString: "MID_DET_AGIPD1M-1", channel: 0)
         let file = try File.open(path)

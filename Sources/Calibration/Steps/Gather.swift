@@ -16,7 +16,8 @@ public struct Gather: Sendable {
     public var runNumber: Int
     public var channel: Int
     public var sequence: Int
-    public var detectorString: String
+    /// The XFEL source prefix; nil = the one preprocess used (its result names it).
+    public var detectorString: String?
     /// CalFarm version recorded in the gathered file.
     public var software: String
     /// Working memory per block (raw frames + gathered slots); at least one slot is used.
@@ -25,7 +26,7 @@ public struct Gather: Sendable {
     public var blockBytes: Int
 
     public init(inputDir: String, outputDir: String, measurement: FarmContract.Measurement = .dark, run: Int, channel: Int,
-                sequence: Int, detectorString: String, software: String = "", blockBytes: Int = 32 << 20) {
+                sequence: Int, detectorString: String? = nil, software: String = "", blockBytes: Int = 32 << 20) {
         self.inputDir = inputDir; self.outputDir = outputDir; self.measurement = measurement
         self.runNumber = run; self.channel = channel; self.sequence = sequence
         self.detectorString = detectorString; self.software = software; self.blockBytes = blockBytes
@@ -68,6 +69,7 @@ public struct Gather: Sendable {
         guard result.cells > 0 else {
             throw CalibrationError.badInput(path: resultPath, reason: "run \(runNumber) has \(result.cells) memory cells")
         }
+        let detectorString = self.detectorString ?? result.detectorString
         let raw = try GatherRawSequence(path: rawPath, source: XFELSource(detectorString: detectorString, channel: channel))
         defer { try? raw.close() }
 

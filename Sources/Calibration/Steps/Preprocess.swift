@@ -49,6 +49,7 @@ public struct Preprocess {
             throw CalibrationError.missingInput(path: runDirectory,
                                                what: "raw files of run \(runNumber) for any of channels \(channels.sorted())")
         }
+        let detectorString = try self.detectorString.isEmpty ? Self.discoverDetector(in: firstFile.path) : self.detectorString
         let layout: XFELLayoutVersion = try PreprocessSequenceIndex.is2017Layout(
             path: firstFile.path, source: XFELSource(detectorString: detectorString, channel: firstChannel)) ? .y2017 : .y2018
 
@@ -98,6 +99,20 @@ public struct Preprocess {
             software: software, run: runNumber, layout: layout, detectorString: detectorString, interleaved: interleaved,
             cells: cells, slotCount: slotCount, firstTrainId: start, channels: resultChannels,
             missingChannels: missing.sorted(), warnings: warnings)
+    }
+
+    /// The one AGIPD detector a raw file names (when none was configured or found at plan time).
+    static func discoverDetector(in path: String) throws -> String {
+        let file = try PreprocessSequenceIndex.open(path)
+        defer { try? file.close() }
+        let inventory = try PreprocessSequenceIndex.mapping(path) { try XFELSourceInventory.read(file.root) }
+        guard inventory.agipd.count == 1, let detector = inventory.agipd.keys.first else {
+            let found = inventory.agipd.keys.sorted() + inventory.others
+            throw CalibrationError.badInput(path: path, reason: inventory.agipd.isEmpty
+                ? "no AGIPD source found (sources: \(found.isEmpty ? "none" : found.joined(separator: ", ")))"
+                : "several AGIPD detectors: \(found.joined(separator: ", ")); set general.detector_string")
+        }
+        return detector
     }
 
     // MARK: Files

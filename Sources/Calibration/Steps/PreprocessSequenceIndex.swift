@@ -8,7 +8,8 @@ struct PreprocessSequenceIndex {
     let path: String
     let fileName: String
     let sequence: Int
-    /// Train id of every INDEX row, padding included (2017: `header/trainId`).
+    /// Train id of every INDEX row up to the last non-zero `INDEX/trainId` (the trailing zero
+    /// padding is not included; zeros before it are, and preprocess skips them).
     let trainIds: [UInt64]
     /// First frame of every row.
     let firsts: [UInt64]
@@ -46,23 +47,26 @@ struct PreprocessSequenceIndex {
         let root = file.root
         try requireSource(root, source, path: path)
         return try mapping(path) {
-            let trainIds: [UInt64], firsts: [UInt64], counts: [UInt64]
+            // The trains of a file, as EXtra-data reads them (docs/formats.md, "INDEX"): the
+            // entries of INDEX/trainId up to its last non-zero one; the zeros after it pad the
+            // dataset to a chunk. Row i of every INDEX/<source>/<group> array belongs to train
+            // row i; entries past the trains are padding whatever they hold, and fewer entries
+            // than trains is a real inconsistency.
+            let allIds = try vector(root, XFELSource.indexTrainId, path)
+            let trainRows = (allIds.lastIndex(where: { $0 != 0 }) ?? -1) + 1
+            let trainIds = Array(allIds[..<trainRows])
+            let rows = { (name: String) throws -> [UInt64] in
+                try trainRowsOf(vector(root, name, path), name: name, trains: trainRows, path)
+            }
+            let firsts = try rows(source.indexFirst)
+            let counts: [UInt64]
             switch layout {
             case .y2018:
-                trainIds = try vector(root, XFELSource.indexTrainId, path)
-                firsts = try vector(root, source.indexFirst, path)
-                counts = try vector(root, source.indexCount, path)
-                try requireLength(firsts, of: source.indexFirst, matching: trainIds, XFELSource.indexTrainId, path)
-                try requireLength(counts, of: source.indexCount, matching: trainIds, XFELSource.indexTrainId, path)
+                counts = try rows(source.indexCount)
             case .y2017:
-                trainIds = try vector(root, source.headerTrainId, path)
-                firsts = try vector(root, source.indexFirst, path)
-                let lasts = try vector(root, source.indexLast, path)
-                let status = try vector(root, source.indexStatus, path)
-                try requireLength(firsts, of: source.indexFirst, matching: trainIds, source.headerTrainId, path)
-                try requireLength(lasts, of: source.indexLast, matching: trainIds, source.headerTrainId, path)
-                try requireLength(status, of: source.indexStatus, matching: trainIds, source.headerTrainId, path)
-                var derived = [UInt64](repeating: 0, count: trainIds.count)
+                let lasts = try rows(source.indexLast)
+                let status = try rows(source.indexStatus)
+                var derived = [UInt64](repeating: 0, count: trainRows)
                 for i in derived.indices where status[i] != 0 {
                     guard lasts[i] >= firsts[i] else {
                         throw CalibrationError.badInput(path: path, reason:
@@ -73,12 +77,7 @@ struct PreprocessSequenceIndex {
                 counts = derived
             }
 
-            let dataShape = try root.dataset(source.imageData).shape
-            guard dataShape.count == 4, Array(dataShape[1...]) == [2, 512, 128] else {
-                throw CalibrationError.badInput(path: path, reason:
-                    "\(source.imageData) has shape \(dataShape), expected (frames, 2, 512, 128)")
-            }
-            let frames = dataShape[0]
+            let frames = try imageFrames(root, source, path: path)
             let cellShape = try root.dataset(source.cellId).shape
             guard cellShape.first == frames, cellShape.count <= 2, cellShape.dropFirst().allSatisfy({ $0 == 1 }) else {
                 throw CalibrationError.badInput(path: path, reason:
@@ -103,9 +102,26 @@ struct PreprocessSequenceIndex {
         }
     }
 
+    /// Frames of `image/data`, after checking its type and shape: (frames, 2, 512, 128) uint16,
+    /// or (frames, 512, 128) for interleaved data stored as one plane.
+    static func imageFrames(_ root: Group, _ source: XFELSource, path: String) throws -> Int {
+        let image = try root.dataset(source.imageData)
+        let shape = image.shape
+        let frame = [ModuleGeometry.columns, ModuleGeometry.rows]
+        guard (shape.count == 4 && shape[1] == 2 && Array(shape[2...]) == frame)
+                || (shape.count == 3 && Array(shape[1...]) == frame) else {
+            throw CalibrationError.badInput(path: path, reason:
+                "\(source.imageData) has shape \(shape), expected (frames, 2, 512, 128) or (frames, 512, 128)")
+        }
+        guard image.elementTypeName == UInt16.hdf5TypeName else {
+            throw CalibrationError.badInput(path: path, reason: "\(source.imageData) is \(image.elementTypeName), expected uint16")
+        }
+        return shape[0]
+    }
+
     // MARK: Helpers
 
-    private static func open(_ path: String) throws -> File {
+    static func open(_ path: String) throws -> File {
         do {
             return try File.open(path)
         } catch {
@@ -113,7 +129,7 @@ struct PreprocessSequenceIndex {
         }
     }
 
-    private static func requireSource(_ root: Group, _ source: XFELSource, path: String) throws {
+    static func requireSource(_ root: Group, _ source: XFELSource, path: String) throws {
         guard root.exists(source.instrumentGroup) else {
             let present = (try? root.group("INSTRUMENT/\(source.detectorString)/DET").children())
                 ?? (try? root.group("INSTRUMENT").children()) ?? []
@@ -133,16 +149,18 @@ struct PreprocessSequenceIndex {
         return try dataset.read(UInt64.self)
     }
 
-    private static func requireLength(_ values: [UInt64], of name: String, matching reference: [UInt64],
-                                      _ referenceName: String, _ path: String) throws {
-        guard values.count == reference.count else {
+    /// The first `trains` entries of a per-train INDEX array; the rest is padding.
+    private static func trainRowsOf(_ values: [UInt64], name: String, trains: Int, _ path: String) throws -> [UInt64] {
+        guard values.count >= trains else {
             throw CalibrationError.badInput(path: path, reason:
-                "\(name) has \(values.count) entries but \(referenceName) has \(reference.count)")
+                "\(name) has \(values.count) entries but \(XFELSource.indexTrainId) lists \(trains) trains "
+                    + "(its entries up to the last non-zero one)")
         }
+        return Array(values[..<trains])
     }
 
     /// Turns a missing dataset into an error naming file and dataset; passes others through.
-    private static func mapping<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    static func mapping<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as HDF5Error {

@@ -35,6 +35,9 @@ struct SimulateCommand: ParsableCommand {
     var lateChannels: [LateChannel] = []
     @Option(help: "Raw file layout: 2017 or 2018.") var layout = "2018"
     @Flag(help: "2017-style interleaved analog/digital frames.") var interleaved = false
+    @Option(help: ArgumentHelp("INDEX arrays padded with trailing zeros: train-id (INDEX/trainId only, as EXtra-data's "
+                               + "mock writer), all, or none.", valueName: "variant"))
+    var indexPadding: XFELIndexPadding = .trainId
     @Option(help: ArgumentHelp("Detector source prefix, e.g. SPB_DET_AGIPD1M-1.", valueName: "name")) var detectorString: String?
     @OptionGroup var output: OutputOptions
 
@@ -46,6 +49,7 @@ struct SimulateCommand: ParsableCommand {
         o.lateChannels = Dictionary(lateChannels.map { ($0.channel, $0.trains) }, uniquingKeysWith: { $1 })
         o.layout = .init(rawValue: layout) ?? o.layout
         o.interleaved = interleaved
+        o.indexPadding = indexPadding
         if let detectorString { o.detectorString = detectorString }
         return XFELDarkSimulation(options: o)
     }
