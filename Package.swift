@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "WorkerCommands", dependencies: [
-            "Calibration", "FarmContract",
+            "Calibration", "AGIPD", "FarmContract",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "calfarm", dependencies: ["ControllerCommands"]),
@@ -53,7 +53,7 @@ let package = Package(
 
         // Tests.
         .target(name: "CalFarmTestSupport", dependencies: ["FarmContract", "Farm", "Simulator", "HDF5"],
-                path: "Tests/CalFarmTestSupport"),
+                path: "Tests/CalFarmTestSupport", exclude: ["Scripts"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "AGIPDTests", dependencies: ["AGIPD", "HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "CalibrationTests", dependencies: [

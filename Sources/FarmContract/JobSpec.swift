@@ -4,6 +4,10 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// Bumped whenever a field changes meaning; the worker refuses unknown versions.
     public static let currentFormatVersion = 1
 
+    /// `parameters` key of XFEL preprocess: "true" when analog and digital are separate frames
+    /// (detected at plan time, or `general.interleaved`).
+    public static let interleavedParameter = "interleaved"
+
     public var formatVersion: Int
     /// The request this job unit belongs to.
     public var request: String
@@ -24,7 +28,8 @@ public struct JobSpec: Codable, Sendable, Equatable {
     public var sequence: Int?
     /// ASICs (1…16) this unit covers, for process and join.
     public var asics: [Int]
-    /// XFEL source prefix, e.g. `MID_DET_AGIPD1M-1`.
+    /// XFEL source prefix, e.g. `MID_DET_AGIPD1M-1` (found in the files at plan time unless
+    /// configured); empty = preprocess finds it itself.
     public var detectorString: String
     /// Where the worker writes its `JobResult` (atomically).
     public var resultPath: String

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FarmContract
 
 /// `calfarm-worker`: executes exactly one job unit from its spec file. It reads and writes HDF5,
 /// renames every output into place only when complete, and reports through a result file; it
@@ -11,6 +12,7 @@ public struct WorkerCommand: ParsableCommand {
             The spec is written by `calfarm submit`; the result file named in it is written atomically \
             and ingested by the controller. Set CALFARM_FAULT to inject failures in tests.
             """,
-        subcommands: [RunCommand.self])
+        version: CalFarmVersion.current,
+        subcommands: [RunCommand.self, InspectCommand.self])
     public init() {}
 }

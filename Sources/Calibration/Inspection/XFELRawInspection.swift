@@ -1,0 +1,69 @@
+import AGIPD
+import FarmContract
+import HDF5
+
+/// The header reads behind `calfarm-worker inspect` for European XFEL raw files: everything
+/// the controller checks before it submits (docs/guide.md, "Checks before submission").
+///
+/// Every file is opened and its image dataset checked; the first sequence of each run and
+/// channel is read as preprocess will read it (INDEX, cells, layout), so an INDEX that
+/// preprocess would refuse is refused at plan time with the same message.
+public enum XFELRawInspection {
+    public static func inspect(_ request: InspectionRequest) -> [InspectionReport.File] {
+        var firstSequence: [Pair: Int] = [:]
+        for file in request.files {
+            let key = Pair(run: file.run, channel: file.channel)
+            firstSequence[key] = min(firstSequence[key] ?? file.sequence, file.sequence)
+        }
+        return request.files.map { file in
+            let full = firstSequence[Pair(run: file.run, channel: file.channel)] == file.sequence
+            return inspect(file, detectorString: request.detectorString, full: full)
+        }
+    }
+
+    private struct Pair: Hashable {
+        var run: Int
+        var channel: Int
+    }
+
+    static func inspect(_ request: InspectionRequest.File, detectorString: String?, full: Bool) -> InspectionReport.File {
+        var report = InspectionReport.File(run: request.run, channel: request.channel, sequence: request.sequence,
+                                           path: request.path)
+        do {
+            let file = try PreprocessSequenceIndex.open(request.path)
+            defer { try? file.close() }
+            let root = file.root
+            let inventory = try PreprocessSequenceIndex.mapping(request.path) { try XFELSourceInventory.read(root) }
+            report.detectors = inventory.agipd.filter { $0.value.contains(request.channel) }.keys.sorted()
+            report.otherSources = inventory.others
+            report.formatVersion = inventory.formatVersion
+            // Without a configured detector, a file is read only when it names exactly one; the
+            // controller explains the other cases over all files at once.
+            guard let detector = detectorString ?? (report.detectors.count == 1 ? report.detectors[0] : nil) else {
+                return report
+            }
+            let source = XFELSource(detectorString: detector, channel: request.channel)
+            try PreprocessSequenceIndex.requireSource(root, source, path: request.path)
+            _ = try PreprocessSequenceIndex.mapping(request.path) {
+                try PreprocessSequenceIndex.imageFrames(root, source, path: request.path)
+            }
+            let shape = try root.dataset(source.imageData).shape
+            report.imageShape = shape
+            guard full else { return report }
+            let layout: XFELLayoutVersion = root.exists(source.indexLast) ? .y2017 : .y2018
+            let interleaved = layout == .y2017 || shape.count == 3
+            let name = String(request.path.split(separator: "/").last ?? "")
+            let index = try PreprocessSequenceIndex.read(path: request.path, fileName: name, sequence: request.sequence,
+                                                         source: source, layout: layout)
+            report.indexLayout = layout.rawValue
+            report.interleaved = interleaved
+            report.trains = index.counts.filter { $0 > 0 }.count
+            report.cells = index.maxCellId.map { interleaved ? ($0 + 2) / 2 : $0 + 1 }
+        } catch let error as CalibrationError {
+            report.problem = error.message(about: request.path)
+        } catch {
+            report.problem = String(describing: error)
+        }
+        return report
+    }
+}

@@ -1,0 +1,47 @@
+import AGIPD
+import Calibration
+import FarmContract
+
+/// The handlers of European XFEL job units: each checks the spec's shape and calls the step.
+enum XFELSteps {
+    static func preprocess(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let run = spec.runs.first, spec.runs.count == 1 else {
+            throw WorkerError.unsupported(job: spec.job, reason: "preprocess takes exactly one run, got \(spec.runs)")
+        }
+        let result = try Preprocess(inputDir: spec.inputDir, run: run, channels: spec.channels,
+                                    detectorString: spec.detectorString,
+                                    interleaved: spec.parameters[JobSpec.interleavedParameter] == "true").run()
+        let path = ProductPaths(inputDir: spec.inputDir, outputDir: spec.outputDir, measurement: spec.measurement)
+            .preprocessResult(run: run)
+        try result.write(to: path)
+        return StepOutcome(writtenFiles: [path], warnings: result.warnings,
+                           metrics: ["cells": Double(result.cells), "slots": Double(result.slotCount),
+                                     "missingChannels": Double(result.missingChannels.count)])
+    }
+
+    static func gather(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let run = spec.runs.first, let channel = spec.channels.first, let sequence = spec.sequence else {
+            throw WorkerError.unsupported(job: spec.job, reason: "gather needs one run, one channel and a sequence")
+        }
+        let report = try Gather(inputDir: spec.inputDir, outputDir: spec.outputDir, measurement: spec.measurement,
+                                run: run, channel: channel, sequence: sequence,
+                                software: CalFarmVersion.current).run()
+        return StepOutcome(report)
+    }
+
+    static func processDark(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let channel = spec.channels.first else {
+            throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
+        }
+        let report = try DarkProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel,
+                                     asics: spec.asics, provenance: provenance, threads: StepDispatch.threads()).run()
+        return StepOutcome(report)
+    }
+
+    static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        let report = try Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,
+                              channels: spec.channels, asics: spec.asics.isEmpty ? Array(1...16) : spec.asics,
+                              provenance: provenance).run()
+        return StepOutcome(report)
+    }
+}
