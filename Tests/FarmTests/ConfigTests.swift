@@ -36,7 +36,7 @@ struct ConfigLayerTests {
         #expect(configuration.source(of: "general.qos") == .user(path: user))
         #expect(configuration.general.partition == "site-part")
         #expect(configuration.source(of: "general.partition") == .site(path: site))
-        #expect(configuration.general.detectorString == "MID_DET_AGIPD1M-1")
+        #expect(configuration.general.detectorString == nil)
         #expect(configuration.source(of: "general.detector_string") == .builtin)
 
         // Without the override, the --config file wins over the user file.
@@ -232,6 +232,7 @@ struct ConfigTypingTests {
         #expect(Configuration.defaults.general.asics == Array(1...16))
         #expect(Configuration.defaults.processChunksPerChannel == 16)
         #expect(Configuration.defaults.parameters(for: .drscs)["currents"] == "itestc20,itestc80,itestc150")
-        #expect(Configuration.defaults.workerPath(executablePath: "/opt/calfarm/bin/calfarm") == "/opt/calfarm/bin/calfarm-worker")
+        #expect(Configuration.defaults.general.detectorString == nil)
+        #expect(Configuration.defaults.general.interleaved == nil)
     }
 }

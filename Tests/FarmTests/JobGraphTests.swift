@@ -78,13 +78,14 @@ struct JobGraphTests {
         #expect(gather.request == "r-42" && gather.job == "gather.r0821.ch07.s00001" && gather.step == .gather)
         #expect(gather.runs == [821] && gather.channels == [7] && gather.sequence == 1 && gather.asics == [])
         #expect(gather.resultPath == "res/g.json" && gather.configuration == "general: {}\n")
-        #expect(gather.detectorString == "MID_DET_AGIPD1M-1")
+        #expect(gather.detectorString == "", "no detector configured: preprocess finds it")
         #expect(gather.parameters["tint"] == "tint150ns" && gather.parameters["run_names"] == "hg,mg,lg")
         let process = factory.makeSpec(for: graph["process.ch07.a05"]!, resultPath: "res/p.json")
         #expect(process.asics == [5] && process.runs == [819, 820, 821])
-        #expect(process.parameters["sequences"] == "819:0,1 820:0,1 821:0,1")
+        #expect(process.parameters["sequences"] == nil && process.parameters["interleaved"] == nil)
         let preprocess = factory.makeSpec(for: graph["preprocess.r0819"]!, resultPath: "res/pp.json")
         #expect(preprocess.channels == Array(0...15))
+        #expect(preprocess.parameters["interleaved"] == "false")
         let defaultYAML = JobSpecFactory(graph: graph, requestID: "r").configurationYAML
         #expect(defaultYAML == graph.request.configuration.effectiveYAML)
     }

@@ -209,7 +209,6 @@ struct PlannerBadInputTests {
         #expect(graph.countsByStep == [.preprocess: 3, .gather: 6, .process: 16, .join: 1])
         let spec = JobSpecFactory(graph: graph, requestID: "req").makeSpec(for: graph["join"]!, resultPath: "r.json")
         #expect(spec.channels == [0, 2])
-        #expect(spec.parameters["channels_without_data"] == "2")
         // No requested channel has data: error.
         #expect(throws: PlanError.noRawData(inputDir: input, runs: [819, 820, 821])) {
             try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [2]))

@@ -1,12 +1,14 @@
 /// The lowest configuration layer, compiled in. It mirrors the original's `base.yaml` +
-/// `xfel.yaml` (agipd-reference §3.4) under CalFarm's names, with three deliberate changes:
+/// `xfel.yaml` (agipd-reference §3.4) under CalFarm's names, with four deliberate changes:
 /// no partition (`upex` exists only on Maxwell; a site file names the partition), no mail address,
-/// and `n_jobs` only where it means something (process). Every declared key appears here, so
+/// `n_jobs` only where it means something (process), and no detector string or interleaving
+/// (`MID_DET_AGIPD1M-1` silently failed on SPB data: both are found in the raw files). Every declared key appears here, so
 /// `effectiveYAML` always lists the complete configuration.
 enum BuiltinDefaults {
     static let yaml = """
         general:
-          detector_string: MID_DET_AGIPD1M-1
+          detector_string: null
+          interleaved: auto
           runs: []
           channels: 0-15
           asics: 1-16

@@ -3,7 +3,10 @@ import Foundation
 
 /// The `general` section, typed.
 public struct GeneralSettings: Sendable, Equatable {
-    public var detectorString: String
+    /// nil: not configured (found in the raw files at plan time).
+    public var detectorString: String?
+    /// nil: `auto` (found in the raw files at plan time).
+    public var interleaved: Bool?
     public var runs: [Int]
     public var channels: [Int]
     public var asics: [Int]
@@ -50,7 +53,8 @@ public struct RetrySettings: Sendable, Equatable {
 extension Configuration {
     public var general: GeneralSettings {
         GeneralSettings(
-            detectorString: string("general.detector_string"),
+            detectorString: optionalString("general.detector_string"),
+            interleaved: ["true": true, "false": false][string("general.interleaved")],
             runs: values["general.runs"]?.intsValue ?? [],
             channels: values["general.channels"]?.intsValue ?? [],
             asics: values["general.asics"]?.intsValue ?? [],
@@ -104,13 +108,5 @@ extension Configuration {
             out[key.name] = values["\(section.name).\(key.name)"]?.parameterString ?? ""
         }
         return out
-    }
-
-    /// The worker executable: `general.worker` if set, else `calfarm-worker` in the directory of
-    /// `executablePath` (the running `calfarm`).
-    public func workerPath(executablePath: String = CommandLine.arguments.first ?? "calfarm") -> String {
-        if let worker = general.worker { return worker }
-        let resolved = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
-        return resolved.deletingLastPathComponent().appendingPathComponent("calfarm-worker").path
     }
 }

@@ -35,7 +35,10 @@ public enum ConfigurationSchema {
     /// All sections in the order `effectiveYAML` prints them.
     public static let sections: [Section] = [
         Section(name: "general", keys: [
-            Key("detector_string", .string, "XFEL source prefix, e.g. MID_DET_AGIPD1M-1"),
+            Key("detector_string", .optionalString,
+                "XFEL AGIPD source prefix, e.g. SPB_DET_AGIPD1M-1; null = the one the raw files name; --detector"),
+            Key("interleaved", .choice(["auto", "true", "false"]),
+                "analog and digital as separate frames (2017 data); auto = from the raw files' layout"),
             Key("runs", .integers(range: 0...99_999), "run numbers (dark: high, medium, low gain order); --runs"),
             Key("channels", .integers(range: 0...15), "XFEL module channels; --channels"),
             Key("asics", .integers(range: 1...16), "ASICs of each module; --asics"),

@@ -5,8 +5,11 @@ extension Farm {
     /// Plans a request without storing or submitting anything: the DAG, the effective
     /// configuration and the rendered scripts.
     public func plan(_ options: SubmitOptions) throws -> PlanPreview {
-        let configuration = try configuration(for: options)
-        let graph = try Planner.plan(planRequest(options, configuration: configuration))
+        let requested = try configuration(for: options)
+        let graph = try Planner.plan(planRequest(options, configuration: requested),
+                                     worker: WorkerProbe(path: workerPath(requested), environment: environment))
+        // The plan completes the configuration with what it found in the raw files (detector).
+        let configuration = graph.request.configuration
         let id = "plan-preview"
         let record = graph.requestRecord(id: id, executor: options.executor)
         let batches = SubmissionBatch.make(graph: graph, submitting: Set(graph.units.map(\.id)), active: [],
@@ -25,8 +28,11 @@ extension Farm {
     /// Plans, stores and submits a request. With the local executor this runs the whole request
     /// before returning. `progress` receives one line per notable event.
     public func submit(_ options: SubmitOptions, progress: (String) -> Void = { _ in }) throws -> SubmitOutcome {
-        let configuration = try configuration(for: options)
-        let graph = try Planner.plan(planRequest(options, configuration: configuration))
+        let requested = try configuration(for: options)
+        let graph = try Planner.plan(planRequest(options, configuration: requested),
+                                     worker: WorkerProbe(path: workerPath(requested), environment: environment))
+        // The plan completes the configuration with what it found in the raw files (detector).
+        let configuration = graph.request.configuration
         let id = RequestID.make(measurement: options.measurement)
         let record = graph.requestRecord(id: id, executor: options.executor)
         let workspace = RequestWorkspace(root: record.workDir)
@@ -83,8 +89,7 @@ extension Farm {
 
     /// `general.worker`, else `CALFARM_WORKER`, else `calfarm-worker` beside the running program.
     func workerPath(_ configuration: Configuration) -> String {
-        if configuration.general.worker == nil, let env = environment["CALFARM_WORKER"], !env.isEmpty { return env }
-        return configuration.workerPath()
+        WorkerLocation.path(configured: configuration.general.worker, environment: environment)
     }
 
     func updateRequestState(_ id: String) throws {

@@ -20,6 +20,16 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Building a graph from units: a dependency on a unit that is not earlier in the list.
     case unknownDependency(unit: String, dependency: String)
     case duplicateUnit(id: String)
+    /// The worker or the raw files cannot serve the request (found by `calfarm-worker inspect`).
+    case unusableInput(String)
+    /// Several problems, all found before anything was stored or submitted.
+    case refused([PlanError])
+
+    /// Every problem as a sentence (one for all cases but ``refused(_:)``), for `--json`.
+    public var problems: [String] {
+        if case .refused(let all) = self { return all.flatMap(\.problems) }
+        return [description]
+    }
 
     public var description: String {
         switch self {
@@ -47,6 +57,11 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
             return "job unit \(unit) depends on \(dependency), which is not an earlier unit of the graph"
         case .duplicateUnit(let id):
             return "job unit id \(id) appears twice"
+        case .unusableInput(let problem):
+            return problem
+        case .refused(let all):
+            return "\(all.count) problems; nothing was stored or submitted:\n"
+                + all.flatMap(\.problems).map { "  - " + $0 }.joined(separator: "\n")
         }
     }
 }

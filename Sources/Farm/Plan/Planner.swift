@@ -17,26 +17,96 @@ import Foundation
 /// reports it missing); a channel with files in some runs but not in all is an error naming the
 /// run, because every run is needed (dark: all three gain stages).
 public enum Planner {
-    /// Validates the request, checks the directories (input exists, run directories exist, output
-    /// writable), lists each raw run directory once, and expands.
-    /// - Throws: ``ConfigurationError`` for request values, ``PlanError`` for the filesystem.
-    public static func plan(_ request: PlanRequest) throws -> JobGraph {
+    /// Validates the request, checks everything that can be checked before submission and
+    /// expands. Checked, with every problem collected before any is reported: the input and
+    /// run directories, that the output is writable, the channels' files across runs, and,
+    /// through `worker` (`calfarm-worker inspect`), that the worker runs, matches this
+    /// controller and implements every planned step, and the raw files' headers (detector
+    /// source, image shape and type, INDEX, one layout and cell count across runs). The facts
+    /// found (detector, interleaving) complete the request's configuration.
+    /// - Parameter worker: nil skips the worker and the file headers (tests of the expansion).
+    /// - Throws: ``ConfigurationError`` for request values; ``PlanError`` for one problem, or
+    ///   ``PlanError/refused(_:)`` listing several.
+    public static func plan(_ request: PlanRequest, worker: WorkerProbe? = nil) throws -> JobGraph {
         try request.validate()
         let steps = try request.plannedSteps()
-        try Preflight.checkInputDirectory(request.inputDir)
-        try Preflight.checkWritable(request.outputDir)
+        var problems: [PlanError] = []
+        func check<T>(_ body: () throws -> T) throws -> T? {
+            do { return try body() } catch let error as PlanError { problems.append(error); return nil }
+        }
+        _ = try check { try Preflight.checkInputDirectory(request.inputDir) }
+        _ = try check { try Preflight.checkWritable(request.outputDir) }
         var inventory: RawInventory?
         switch request.facility {
         case .xfel:
-            if steps.contains(.preprocess) || steps.contains(.gather) {
-                inventory = try RawInventory.scan(inputDir: request.inputDir, runs: request.runs)
+            if problems.isEmpty, steps.contains(.preprocess) || steps.contains(.gather) {
+                inventory = try check { try RawInventory.scan(inputDir: request.inputDir, runs: request.runs) }
+                if let inventory { _ = try check { try plannedChannels(request, inventory: inventory) } }
             }
         case .cfel:
             if steps.contains(.gather), let temperature = request.temperature {
-                try Preflight.checkDirectory("\(request.inputDir)/\(temperature)", what: "CFEL temperature directory")
+                _ = try check { try Preflight.checkDirectory("\(request.inputDir)/\(temperature)", what: "CFEL temperature directory") }
             }
         }
+        var request = request
+        if let worker {
+            let files = problems.isEmpty ? inspectedFiles(request, inventory: inventory) : []
+            do {
+                let report = try worker.inspect(InspectionRequest(
+                    facility: request.facility, detectorString: request.configuration.general.detectorString, files: files))
+                var found = RawPreflight.workerProblems(report, request: request, steps: steps, workerPath: worker.path)
+                if found.isEmpty, !files.isEmpty {
+                    let (fileProblems, facts) = RawPreflight.fileProblems(report, request: request)
+                    found += fileProblems
+                    request.configuration = try request.configuration.applying(
+                        overrides: facts.overrides(for: request.configuration))
+                }
+                problems += found.map(PlanError.unusableInput)
+            } catch let failure as WorkerProbe.Failure {
+                problems.append(.unusableInput(failure.description))
+            }
+        }
+        if problems.count == 1 { throw problems[0] }
+        if !problems.isEmpty { throw PlanError.refused(problems) }
         return try expand(request, inventory: inventory)
+    }
+
+    /// Every raw file of the planned channels, for the inspection.
+    private static func inspectedFiles(_ request: PlanRequest, inventory: RawInventory?) -> [InspectionRequest.File] {
+        guard let inventory else { return [] }
+        let paths = request.paths
+        let requested = Set(request.channels)
+        var files: [InspectionRequest.File] = []
+        for run in request.runs {
+            for (channel, sequences) in (inventory.sequences[run] ?? [:]).sorted(by: { $0.key < $1.key })
+            where requested.contains(channel) {
+                for sequence in sequences {
+                    files.append(.init(run: run, channel: channel, sequence: sequence,
+                                       path: paths.rawFile(run: run, channel: channel, sequence: sequence)))
+                }
+            }
+        }
+        return files
+    }
+
+    /// The channels that get units, and the warnings and channels without data; a channel with
+    /// files in some runs but not all is an error naming the run.
+    static func plannedChannels(_ request: PlanRequest, inventory: RawInventory) throws
+        -> (planned: [Int], withoutData: [Int], warnings: [PlanWarning]) {
+        var planned: [Int] = [], withoutData: [Int] = [], warnings: [PlanWarning] = []
+        for channel in request.channels.sorted() {
+            let missing = request.runs.filter { inventory.sequences(run: $0, channel: channel).isEmpty }
+            if missing.count == request.runs.count {
+                warnings.append(.channelWithoutData(channel: channel))
+                withoutData.append(channel)
+            } else if let run = missing.first {
+                throw PlanError.channelMissingInRun(channel: channel, run: run, path: request.paths.rawRunDir(run: run))
+            } else {
+                planned.append(channel)
+            }
+        }
+        guard !planned.isEmpty else { throw PlanError.noRawData(inputDir: request.inputDir, runs: request.runs) }
+        return (planned, withoutData, warnings)
     }
 
     /// Expands without touching the filesystem: the raw files are given by `inventory` (needed
@@ -56,22 +126,9 @@ public enum Planner {
         if request.facility == .xfel {
             let requested = request.channels.sorted()
             if steps.contains(.preprocess) || steps.contains(.gather) {
-                let inventory = inventory ?? RawInventory(sequences: [:])
-                var planned: [Int] = []
-                for channel in requested {
-                    let missing = runs.filter { inventory.sequences(run: $0, channel: channel).isEmpty }
-                    if missing.count == runs.count {
-                        warnings.append(.channelWithoutData(channel: channel))
-                        withoutData.append(channel)
-                    } else if let run = missing.first {
-                        throw PlanError.channelMissingInRun(channel: channel, run: run,
-                                                            path: request.paths.rawRunDir(run: run))
-                    } else {
-                        planned.append(channel)
-                    }
-                }
-                guard !planned.isEmpty else { throw PlanError.noRawData(inputDir: request.inputDir, runs: runs) }
-                channels = planned
+                let found = try plannedChannels(request, inventory: inventory ?? RawInventory(sequences: [:]))
+                (withoutData, warnings) = (found.withoutData, found.warnings)
+                channels = found.planned
             } else {
                 channels = requested
             }

@@ -70,7 +70,7 @@ public struct ArrayScript: Sendable, Equatable {
     ///   - token: the idempotency token, written as the job comment.
     ///   - logDirectory: where `<group>_%A_%a.log` goes (stdout and stderr).
     ///   - specFile: the array's spec file (JSON Lines).
-    ///   - workerPath: `calfarm-worker`; defaults to `configuration.workerPath()`.
+    ///   - workerPath: `calfarm-worker`; defaults to ``WorkerLocation`` without environment.
     ///   - isMailCarrier: true for the one script per request that sends the mail (e.g. join's).
     public init(group: String, tasks: Int, resources: StepResources, configuration: Configuration, requestID: String,
                 token: String, logDirectory: String, specFile: String, taskOffset: Int = 0,
@@ -80,7 +80,7 @@ public struct ArrayScript: Sendable, Equatable {
                   partition: general.partition, account: general.account, qos: general.qos,
                   resources: resources, arraySpec: "1-\(tasks)", logDirectory: logDirectory,
                   tasksFile: specFile, taskOffset: taskOffset,
-                  workerPath: workerPath ?? configuration.workerPath(),
+                  workerPath: workerPath ?? WorkerLocation.path(configured: general.worker, environment: [:]),
                   mail: isMailCarrier ? general.mailUser.map { Mail(type: general.mailType, user: $0) } : nil,
                   extraSbatch: general.extraSbatch, environment: general.environment)
     }
