@@ -12,8 +12,9 @@ enum CommandFailure {
     static let runtime: Int32 = 1
 
     /// Runs a command body, reporting any error as above and rethrowing it as an `ExitCode`
-    /// (which ArgumentParser turns into the exit status without printing anything).
-    static func run(_ body: () throws -> Void) throws {
+    /// (which ArgumentParser turns into the exit status without printing anything). With
+    /// `json`, a refused plan also prints `{"error", "problems": [...]}` on stdout.
+    static func run(json: Bool = false, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let exit as ExitCode {
@@ -22,7 +23,27 @@ enum CommandFailure {
             throw exit
         } catch {
             Console.error(String(describing: error))
+            if json, let refusal = Refusal(error) { try? JSONOutput.print(refusal) }
             throw ExitCode(exitStatus(for: error))
+        }
+    }
+
+    /// A request refused before anything was stored: every problem, for scripts.
+    struct Refusal: Encodable {
+        var error: String
+        var problems: [String]
+
+        init?(_ error: Error) {
+            switch error {
+            case let error as PlanError: self.init(error: error.description, problems: error.problems)
+            case let error as ConfigurationError: self.init(error: error.description, problems: [error.description])
+            default: return nil
+            }
+        }
+
+        init(error: String, problems: [String]) {
+            self.error = error
+            self.problems = problems
         }
     }
 

@@ -72,30 +72,13 @@ public enum ExtraDataMock {
     }
 
     private static func run(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let errors = Locked()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errors.data = stderr.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        done.wait()
-        let message = String(decoding: errors.data, as: UTF8.self)
-        if process.terminationStatus == 3 {
-            throw Failure(description: "EXtra-data is needed: run `python3 -m pip install extra-data` (\(message))")
+        let result = try ChildProcess.run("python3", [script] + arguments, environment: ChildProcess.baseEnvironment())
+        if result.status == 3 {
+            throw Failure(description: "EXtra-data is needed: run `python3 -m pip install extra-data` (\(result.stderr))")
         }
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "extra_data_mock.py \(arguments.first ?? "") failed (\(process.terminationStatus)): \(message)")
+        guard result.status == 0 else {
+            throw Failure(description: "extra_data_mock.py \(arguments.first ?? "") failed (\(result.status)): \(result.stderr)")
         }
-        return out
-    }
-
-    private final class Locked: @unchecked Sendable {  // written once before `done` is signalled
-        var data = Data()
+        return Data(result.stdout.utf8)
     }
 }

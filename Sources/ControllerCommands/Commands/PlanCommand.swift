@@ -13,7 +13,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try CommandFailure.run {
+        try CommandFailure.run(json: output.json) {
             let farm = try database.openFarm()
             try Self.show(try farm.plan(request.submitOptions), json: output.json)
         }

@@ -28,7 +28,7 @@ struct SubmitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandFailure.run {
+        try CommandFailure.run(json: output.json) {
             let farm = try database.openFarm()
             if dryRun {
                 return try PlanCommand.show(try farm.plan(request.submitOptions), json: output.json)

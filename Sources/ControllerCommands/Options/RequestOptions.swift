@@ -29,6 +29,10 @@ struct RequestOptions: ParsableArguments {
             transform: IndexList.argument("--asics", allowed: 1...16))
     var asics: [Int]?
 
+    @Option(help: ArgumentHelp("XFEL AGIPD source prefix, e.g. SPB_DET_AGIPD1M-1. Default: general.detector_string, "
+                               + "else the one the raw files name.", valueName: "name"))
+    var detector: String?
+
     @Flag(help: "DESY/CFEL lab data (one module; needs --module and --temperature).")
     var cfel = false
 
@@ -57,6 +61,10 @@ struct RequestOptions: ParsableArguments {
             if module != nil { throw ValidationError("--module applies only with --cfel") }
             if temperature != nil { throw ValidationError("--temperature applies only with --cfel") }
         }
+        if cfel, detector != nil { throw ValidationError("--detector applies to XFEL data") }
+        if let detector, detector.isEmpty || detector.contains("/") || detector.contains("=") {
+            throw ValidationError("--detector must be a source prefix such as SPB_DET_AGIPD1M-1, got '\(detector)'")
+        }
         if let run = runs.first(where: { $0 < 0 }) { throw ValidationError("--runs: run number \(run) is negative") }
         for text in overrides {
             guard let equals = text.firstIndex(of: "="), text[..<equals].contains(".") else {
@@ -70,6 +78,8 @@ struct RequestOptions: ParsableArguments {
         SubmitOptions(facility: cfel ? .cfel : .xfel, measurement: measurement, inputDir: inputDir,
                       outputDir: outputDir, runs: runs.isEmpty ? nil : runs, runType: runType,
                       channels: channels, asics: asics, module: module, temperature: temperature,
-                      configFile: configFile, overrides: overrides, executor: executor)
+                      configFile: configFile,
+                      overrides: overrides + (detector.map { ["general.detector_string=\($0)"] } ?? []),
+                      executor: executor)
     }
 }

@@ -23,6 +23,10 @@ struct PlanSummary: Encodable {
     var runs: [Int]
     var channels: [Int]
     var asics: [Int]
+    /// XFEL: the AGIPD source prefix and whether analog and digital are separate frames
+    /// (configured, or found in the raw files); nil when no raw file was read.
+    var detector: String?
+    var interleaved: Bool?
     var unitsPerStep: [String: Int]
     var stepOrder: [String]
     var arrayGroups: [Group]
@@ -43,6 +47,9 @@ struct PlanSummary: Encodable {
         runs = request.runs
         channels = request.channels
         asics = request.asics
+        let general = request.configuration.general
+        detector = general.detectorString
+        interleaved = general.interleaved
         let counts = graph.countsByStep
         stepOrder = Step.allCases.filter { counts[$0] != nil }.map(\.rawValue)
         unitsPerStep = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
@@ -85,8 +92,11 @@ struct PlanSummary: Encodable {
         var lines = [
             "plan: \(measurement) (\(facility)), run type \(runType), runs \(runs.map(String.init).joined(separator: ",")), "
                 + "channels \(IndexList.format(channels)), ASICs \(IndexList.format(asics))",
-            "",
         ]
+        if let detector {
+            lines.append("detector \(detector)" + (interleaved == true ? "; analog and digital as separate frames (interleaved)" : ""))
+        }
+        lines.append("")
         var units = TextTable(header: ["step", "job units"], rightAligned: [1])
         for step in stepOrder { units.append([step, "\(unitsPerStep[step] ?? 0)"]) }
         units.append(["all", "\(unitsPerStep.values.reduce(0, +))"])

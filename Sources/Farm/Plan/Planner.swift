@@ -34,12 +34,12 @@ public enum Planner {
         func check<T>(_ body: () throws -> T) throws -> T? {
             do { return try body() } catch let error as PlanError { problems.append(error); return nil }
         }
-        _ = try check { try Preflight.checkInputDirectory(request.inputDir) }
+        let inputExists = try check { try Preflight.checkInputDirectory(request.inputDir) } != nil
         _ = try check { try Preflight.checkWritable(request.outputDir) }
         var inventory: RawInventory?
         switch request.facility {
         case .xfel:
-            if problems.isEmpty, steps.contains(.preprocess) || steps.contains(.gather) {
+            if inputExists, steps.contains(.preprocess) || steps.contains(.gather) {
                 inventory = try check { try RawInventory.scan(inputDir: request.inputDir, runs: request.runs) }
                 if let inventory { _ = try check { try plannedChannels(request, inventory: inventory) } }
             }
@@ -50,7 +50,7 @@ public enum Planner {
         }
         var request = request
         if let worker {
-            let files = problems.isEmpty ? inspectedFiles(request, inventory: inventory) : []
+            let files = inspectedFiles(request, inventory: inventory)
             do {
                 let report = try worker.inspect(InspectionRequest(
                     facility: request.facility, detectorString: request.configuration.general.detectorString, files: files))
