@@ -1,0 +1,38 @@
+import CalFarmTestSupport
+import Farm
+import FarmContract
+import Foundation
+import Testing
+
+/// What a new user brings to the real cluster: files CalFarm did not write, and an installed
+/// `calfarm` run through PATH from their own directory.
+@Suite("real inputs on SLURM", .requiresSlurm, .tags(.slurm), .serialized)
+struct RealInputsOnSlurmTests {
+    @Test("a dark written by EXtra-data's mock writer runs through SLURM; its constants equal numpy's from EXtra-data's reading")
+    func extraDataWrittenDark() throws {
+        try SlurmAvailability.require()
+        let dir = try TemporaryDirectory("mock-dark-slurm")
+        let mock = try ExtraDataMockDark(dir: dir)
+        let farm = try Farm(databasePath: dir.file("calfarm.sqlite"), environment: mock.environment)
+        let outcome = try farm.submit(mock.options(output: dir.file("out"), executor: .slurm))
+        let final = try farm.wait(request: outcome.request, interval: 2)
+        #expect(final.state == "done", "\(final.failed)")
+        try mock.expectReferenceConstants(joined: mock.joinedPath(output: dir.file("out")))
+    }
+
+    @Test("installed with deploy/install.sh, through PATH from another directory: submit --executor slurm --wait, compare-truth")
+    func installedThroughPath() throws {
+        try SlurmAvailability.require()
+        let installed = try InstalledCalFarm()
+        let simulate = try installed.calfarm(["simulate", "--output-dir", "in", "--runs", "1", "2", "3", "--channels", "0,8",
+                                              "--trains", "4", "--cells", "2", "--detector-string", "SPB_DET_AGIPD1M-1"])
+        try #require(simulate.status == 0, "\(simulate.stderr)")
+        let submit = try installed.calfarm(["submit", "--type", "dark", "--input-dir", "in", "--output-dir", "out",
+                                            "--runs", "1", "2", "3", "--channels", "0,8", "--executor", "slurm",
+                                            "--db", "calfarm.sqlite", "--set", "process.n_jobs=2", "--wait"])
+        #expect(submit.status == 0, "\(submit.stdout)\n\(submit.stderr)")
+        let compare = try installed.calfarm(["compare-truth", "--truth", "in/truth.h5", "--db", "calfarm.sqlite"])
+        #expect(compare.status == 0 && compare.stdout.contains("all 2 channels agree with the truth"),
+                "\(compare.stdout)\n\(compare.stderr)")
+    }
+}
