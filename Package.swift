@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "FarmTests", dependencies: ["Farm", "FarmContract", "CalFarmTestSupport"],
                     exclude: ["Fixtures", "Snapshots"]),
         .testTarget(name: "CommandsTests", dependencies: [
-            "ControllerCommands", "WorkerCommands", "Farm", "FarmContract", "HDF5", "Simulator",
+            "ControllerCommands", "WorkerCommands", "Farm", "FarmContract", "HDF5", "AGIPD", "Simulator",
             "CalFarmTestSupport",
         ]),
         .testTarget(name: "SlurmIntegrationTests", dependencies: [

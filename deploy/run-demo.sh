@@ -28,12 +28,16 @@ step "swift build -c release"
 swift build -c release
 bin="$(swift build -c release --show-bin-path)"
 
-step "simulate a dark: runs 1 2 3 (high, medium, low gain), channels 0,1,8,9"
+step "simulate an SPB dark: runs 1 2 3 (high, medium, low gain), channels 0,1,8,9"
 rm -rf "$demo"
 mkdir -p "$demo"
 export CALFARM_DB="$demo/calfarm.sqlite"
 "$bin/calfarm" simulate --facility xfel --type dark --output-dir "$demo/raw-root" \
-    --runs 1 2 3 --channels 0,1,8,9 --trains 24 --cells 16 --sequences 2 --seed 42
+    --runs 1 2 3 --channels 0,1,8,9 --trains 24 --cells 16 --sequences 2 --seed 42 \
+    --detector-string SPB_DET_AGIPD1M-1
+
+# No detector is configured: submit finds SPB_DET_AGIPD1M-1 in the files and checks every raw
+# file before it queues a single job.
 
 step "submit to $executor and wait"
 "$bin/calfarm" submit --type dark --input-dir "$demo/raw-root" --output-dir "$demo/calib" \

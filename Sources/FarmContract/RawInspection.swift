@@ -67,7 +67,8 @@ public struct InspectionReport: Codable, Sendable, Equatable {
         public var indexLayout: String?
         /// `image/data` shape.
         public var imageShape: [Int]?
-        /// True when analog and digital are separate frames (2017 index, or rank-3 image data).
+        /// True when analog and digital are separate frames (rank-3 image data; a first frame with
+        /// values in plane 0 only; else the 2017 INDEX layout).
         public var interleaved: Bool?
         /// Memory cells of the trains in this file (largest cellId + 1, halved when
         /// interleaved); full reads only, nil for a file without frames.

@@ -2,6 +2,7 @@ import CalFarmTestSupport
 import Farm
 import FarmContract
 import Foundation
+import AGIPD
 import Simulator
 import Testing
 
@@ -48,6 +49,20 @@ struct RawLayoutsEndToEndTests {
                 #expect(a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(channel)/\(name)")
             }
         }
+    }
+
+    @Test("interleaving is detected from the frames, not assumed from the INDEX layout",
+          arguments: [(XFELLayoutVersion.y2017, false), (.y2018, true)])
+    func interleavingDetected(_ layout: XFELLayoutVersion, _ interleaved: Bool) throws {
+        let fixture = try FarmFixture(trains: 6) { $0.layout = layout; $0.interleaved = interleaved }
+        let farm = try fixture.farm()
+        let outcome = try farm.submit(fixture.options(output: "out"))
+        #expect(try farm.status(request: outcome.request).state == "done")
+        let record = try #require(try farm.store.request(outcome.request))
+        #expect(record.configuration.contains("interleaved: \"\(interleaved)\""), "\(record.configuration)")
+        let report = try TruthComparison(truthPath: XFELDarkSimulation.truthPath(inputDir: fixture.inputDir),
+                                         constantsPath: fixture.joinedPath(output: "out")).run()
+        #expect(report.agrees, "\(report.channels.flatMap(\.problems))")
     }
 
     @Test("a dark written by EXtra-data's mock writer runs end to end; its constants equal numpy's from EXtra-data's reading")

@@ -51,10 +51,12 @@ public enum XFELRawInspection {
             report.imageShape = shape
             guard full else { return report }
             let layout: XFELLayoutVersion = root.exists(source.indexLast) ? .y2017 : .y2018
-            let interleaved = layout == .y2017 || shape.count == 3
             let name = String(request.path.split(separator: "/").last ?? "")
             let index = try PreprocessSequenceIndex.read(path: request.path, fileName: name, sequence: request.sequence,
                                                          source: source, layout: layout)
+            let interleaved = try PreprocessSequenceIndex.mapping(request.path) {
+                try isInterleaved(root.dataset(source.imageData), shape: shape, index: index, layout: layout)
+            }
             report.indexLayout = layout.rawValue
             report.interleaved = interleaved
             report.trains = index.counts.filter { $0 > 0 }.count
@@ -65,5 +67,21 @@ public enum XFELRawInspection {
             report.problem = String(describing: error)
         }
         return report
+    }
+
+    /// Analog and digital as separate frames? Rank-3 image data has no digital plane, so yes.
+    /// Otherwise the first frame decides: interleaved data never fill plane 1, so values there
+    /// mean separate planes, and values in plane 0 alone mean interleaved; a frame with both
+    /// planes zero (or no frame) falls back on the layout (2017 data were taken interleaved).
+    static func isInterleaved(_ image: Dataset, shape: [Int], index: PreprocessSequenceIndex,
+                              layout: XFELLayoutVersion) throws -> Bool {
+        if shape.count == 3 { return true }
+        guard let row = index.counts.firstIndex(where: { $0 > 0 }) else { return layout == .y2017 }
+        let frame = try image.read(UInt16.self, selection: Hyperslab(
+            start: [Int(index.firsts[row]), 0, 0, 0], count: [1, 2, ModuleGeometry.columns, ModuleGeometry.rows]))
+        let half = ModuleGeometry.pixels
+        let analogSet = frame[..<half].contains { $0 != 0 }, digitalSet = frame[half...].contains { $0 != 0 }
+        if digitalSet { return false }
+        return analogSet || layout == .y2017
     }
 }
