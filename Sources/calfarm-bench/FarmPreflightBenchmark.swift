@@ -1,6 +1,7 @@
 import Farm
 import FarmContract
 import Foundation
+import HDF5
 import Simulator
 
 /// Benchmark 4: what the plan-time checks add to `calfarm submit` for a 16-channel, 3-run dark
@@ -10,7 +11,9 @@ import Simulator
 /// - plan without the inspection (directories, listing, channels, expansion): the reference;
 /// - plan with it (the same plus `calfarm-worker inspect`: start-up, 960 opens and image
 ///   checks, 48 full header reads); the difference is the preflight's cost;
-/// - `calfarm-worker inspect` of no file: the worker's start-up alone.
+/// - `calfarm-worker inspect` of no file: the worker's start-up alone;
+/// - opening and closing every raw file through libhdf5 in this process: the floor of any
+///   check that reads HDF5 headers.
 enum FarmPreflightBenchmark {
     static let target = 1.0
     static let channels = Array(0...15), runs = [9101, 9102, 9103], sequences = 20
@@ -31,18 +34,24 @@ enum FarmPreflightBenchmark {
         let request = PlanRequest(measurement: .dark, inputDir: input, outputDir: output, runs: runs,
                                       channels: channels, configuration: Configuration.defaults)
         let probe = WorkerProbe(path: worker, environment: ProcessInfo.processInfo.environment)
-        var without: [Double] = [], with: [Double] = [], startup: [Double] = []
+        let paths = runs.flatMap { run in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(input)/raw/r\(run)")) ?? []).sorted()
+                .map { "\(input)/raw/r\(run)/\($0)" }
+        }
+        var without: [Double] = [], with: [Double] = [], startup: [Double] = [], opens: [Double] = []
         for _ in 0..<options.repeats {
             without.append(try FarmTiming.seconds { _ = try Planner.plan(request, worker: nil) })
             with.append(try FarmTiming.seconds { _ = try Planner.plan(request, worker: probe) })
             startup.append(try FarmTiming.seconds {
                 _ = try probe.inspect(InspectionRequest(facility: .xfel, detectorString: nil, files: []))
             })
+            opens.append(try FarmTiming.seconds { for path in paths { try File.open(path).close() } })
         }
         let (a, b, c) = (FarmTiming.median(without), FarmTiming.median(with), FarmTiming.median(startup))
         print("plan without inspection (reference): \(FarmTiming.format(a))")
         print("plan with inspection:                \(FarmTiming.format(b))")
         print("  of which worker start-up alone:    \(FarmTiming.format(c))")
+        print("open + close of the \(paths.count) files through libhdf5 (floor): \(FarmTiming.format(FarmTiming.median(opens)))")
         let added = b - a
         print("preflight adds \(FarmTiming.format(added)) to submit (median of \(options.repeats)); target < "
               + "\(FarmTiming.format(target)): \(added < target ? "PASS" : "MISS")")

@@ -105,7 +105,7 @@ struct PreprocessSequenceIndex {
     /// Frames of `image/data`, after checking its type and shape: (frames, 2, 512, 128) uint16,
     /// or (frames, 512, 128) for interleaved data stored as one plane.
     static func imageFrames(_ root: Group, _ source: XFELSource, path: String) throws -> Int {
-        let image = try root.dataset(source.imageData)
+        let image = try root.dataset(source.imageData, chunkCacheBytes: DatasetOptions.smallChunkCacheBytes)
         let shape = image.shape
         let frame = [ModuleGeometry.columns, ModuleGeometry.rows]
         guard (shape.count == 4 && shape[1] == 2 && Array(shape[2...]) == frame)
@@ -141,7 +141,7 @@ struct PreprocessSequenceIndex {
 
     /// A 1-D dataset (or (n, 1)) read as UInt64.
     private static func vector(_ root: Group, _ name: String, _ path: String) throws -> [UInt64] {
-        let dataset = try root.dataset(name)
+        let dataset = try root.dataset(name, chunkCacheBytes: DatasetOptions.smallChunkCacheBytes)
         let shape = dataset.shape
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
             throw CalibrationError.badInput(path: path, reason: "\(name) has shape \(shape), expected one value per train")
