@@ -13,6 +13,25 @@ public enum XFELIndexPadding: String, Sendable, CaseIterable {
     case none
 }
 
+/// Makes the frames of one train, in the raw layout (frames, 2, 512, 128), into a reused buffer.
+protocol TrainSynthesizer: AnyObject {
+    var framesPerTrain: Int { get }
+    /// The frames of the last `synthesizeTrain` call.
+    var frames: [UInt16] { get }
+    /// The cellId of each frame of train `index` (0…n−1 unless the cells are shuffled).
+    func cellIds(train index: Int) -> [UInt16]
+    /// Fills `frames` with train `index` (0-based within the run), drawn from `streamKey`.
+    func synthesizeTrain(index: Int, streamKey: UInt64)
+}
+
+extension TrainSynthesizer {
+    func cellIds(train index: Int) -> [UInt16] { (0..<framesPerTrain).map { UInt16($0) } }
+}
+
+extension FrameSynthesizer: TrainSynthesizer {
+    func synthesizeTrain(index: Int, streamKey: UInt64) { synthesizeTrain(streamKey: streamKey) }
+}
+
 /// One INDEX row of a simulated sequence file.
 struct SimulatedTrain {
     /// 0-based train number within the run (keys the random stream).
@@ -42,7 +61,7 @@ struct RawSequenceWriter {
     let interleaved: Bool
     let padding: XFELIndexPadding
 
-    func write(path: String, trains: [SimulatedTrain], synthesizer: FrameSynthesizer,
+    func write(path: String, trains: [SimulatedTrain], synthesizer: some TrainSynthesizer,
                streamKey: (Int) -> UInt64) throws {
         let file = try File.create(path)
         let root = file.root
@@ -97,10 +116,11 @@ struct RawSequenceWriter {
         var cellIds = [UInt16](), frameTrainIds = [UInt64](), pulseIds = [UInt64]()
         cellIds.reserveCapacity(totalFrames); frameTrainIds.reserveCapacity(totalFrames)
         pulseIds.reserveCapacity(totalFrames)
-        for train in trains {
+        for train in trains where train.frames > 0 {
+            // Interleaved (2017) data number the frames, not the cells: 0…2n−1.
+            let ids = synthesizer.cellIds(train: train.index)
             for frame in 0..<train.frames {
-                // Interleaved (2017) data number the frames, not the cells: 0…2n−1.
-                cellIds.append(UInt16(frame))
+                cellIds.append(ids[frame])
                 pulseIds.append(UInt64(interleaved ? frame / 2 : frame))
                 frameTrainIds.append(train.trainId)
             }
@@ -115,7 +135,7 @@ struct RawSequenceWriter {
         let data = try root.createDataset(source.imageData, of: UInt16.self, shape: [totalFrames, 2, 512, 128])
         for (row, train) in trains.enumerated() where train.frames > 0 {
             precondition(train.frames == synthesizer.framesPerTrain, "simulated trains are full")
-            synthesizer.synthesizeTrain(streamKey: streamKey(train.index))
+            synthesizer.synthesizeTrain(index: train.index, streamKey: streamKey(train.index))
             try synthesizer.frames.withUnsafeBufferPointer { buffer in
                 try data.write(from: buffer, selection: Hyperslab(start: [Int(firsts[row]), 0, 0, 0],
                                                                    count: [train.frames, 2, 512, 128]))

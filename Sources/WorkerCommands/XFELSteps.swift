@@ -38,6 +38,15 @@ enum XFELSteps {
         return StepOutcome(report)
     }
 
+    static func processDrspc(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let channel = spec.channels.first else {
+            throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
+        }
+        let report = try DrspcProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
+                                      windows: DrspcProcess.windows(from: spec.parameters), provenance: provenance).run()
+        return StepOutcome(report)
+    }
+
     static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
         let report = try Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,
                               channels: spec.channels, asics: spec.asics.isEmpty ? Array(1...16) : spec.asics,

@@ -36,3 +36,20 @@ struct RealInputsOnSlurmTests {
                 "\(compare.stdout)\n\(compare.stderr)")
     }
 }
+
+@Suite("drspc on SLURM", .requiresSlurm, .tags(.slurm), .serialized)
+struct DrspcOnSlurmTests {
+    @Test("a drspc request completes through the real SLURM, every unit done with its SLURM id")
+    func drspcCompletes() throws {
+        try SlurmAvailability.require()
+        let fixture = try DrspcFixture()
+        let farm = try fixture.farm()
+        let outcome = try farm.submit(fixture.options(executor: .slurm))
+        let final = try farm.wait(request: outcome.request, interval: 2)
+        #expect(final.state == "done", "\(final.failed)")
+        for job in try farm.store.jobs(request: outcome.request) {
+            #expect(try farm.store.attempts(request: outcome.request, job: job.id).first?.slurmJobID != nil, "\(job.id)")
+        }
+        try fixture.expectConstants()
+    }
+}

@@ -43,14 +43,7 @@ public struct Gather: Sendable {
     ///   and its phases `secondsReadingConverting` and `secondsWriting`).
     /// - Throws: `CalibrationError` naming the preprocess result or raw file at fault.
     public func run() throws -> StepReport {
-        let started = ContinuousClock.now
-        do {
-            var report = try gather()
-            report.metrics["seconds"] = Self.seconds(since: started)
-            return report
-        } catch {
-            throw CalibrationError.wrapping(error, output: outputPath)
-        }
+        try StepReport.timed(output: outputPath) { try gather() }
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -41,14 +41,7 @@ public struct Join: Sendable {
     /// - Throws: `CalibrationError` if no product exists at all or a product disagrees with the
     ///   first one in keys, shapes or types (naming the file and key).
     public func run() throws -> StepReport {
-        let started = ContinuousClock.now
-        do {
-            var report = try join()
-            report.metrics["seconds"] = Gather.seconds(since: started)
-            return report
-        } catch {
-            throw CalibrationError.wrapping(error, output: agipdOutputPath)
-        }
+        try StepReport.timed(output: agipdOutputPath) { try join() }
     }
 
     private func join() throws -> StepReport {

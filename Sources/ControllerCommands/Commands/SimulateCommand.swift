@@ -2,17 +2,18 @@ import ArgumentParser
 import FarmContract
 import Simulator
 
-/// `calfarm simulate`: raw European XFEL dark runs with known constants, plus a truth file.
+/// `calfarm simulate`: raw European XFEL dark runs or a pulse-capacitor scan (drspc) with known
+/// constants, plus a truth file.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Write simulated raw AGIPD runs (European XFEL layout) and their truth file.")
 
     @Option(help: "Facility layout to simulate (xfel).") var facility: Facility = .xfel
-    @Option(name: .customLong("type"), help: "Measurement to simulate (dark).") var measurement: FarmContract.Measurement = .dark
+    @Option(name: .customLong("type"), help: "Measurement to simulate (dark or drspc).") var measurement: FarmContract.Measurement = .dark
     @Option(help: ArgumentHelp("Where raw/rNNNN/ and truth.h5 go (the input dir of a request).", valueName: "dir"))
     var outputDir: String
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("1-3 run numbers: high, medium, low gain.", valueName: "run"))
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("dark: 1-3 run numbers (high, medium, low gain); drspc: 8 in scan order.", valueName: "run"))
     var runs: [Int]
     @Option(help: ArgumentHelp("Channels, e.g. 0-3,8.", valueName: "list"),
             transform: IndexList.argument("--channels", allowed: 0...15))
@@ -39,6 +40,11 @@ struct SimulateCommand: ParsableCommand {
                                + "mock writer), all, or none.", valueName: "variant"))
     var indexPadding: XFELIndexPadding = .trainId
     @Option(help: ArgumentHelp("Detector source prefix, e.g. SPB_DET_AGIPD1M-1.", valueName: "name")) var detectorString: String?
+    @Flag(help: "drspc: write each train's frames in a shuffled cell order.") var shuffleCells = false
+    @Option(help: ArgumentHelp("drspc: the scan steps at which pixels switch from high to medium gain, e.g. 9-10 "
+                               + "(between drspc.high_gain_window and drspc.medium_gain_window).", valueName: "list"),
+            transform: IndexList.argument("--switch-steps"))
+    var switchSteps: [Int] = [9, 10]
     @OptionGroup var output: OutputOptions
 
     /// Options as the simulator takes them; `validate` has checked them.
@@ -54,10 +60,30 @@ struct SimulateCommand: ParsableCommand {
         return XFELDarkSimulation(options: o)
     }
 
+    /// The drspc scan with the same options (interleaving, layout and faults dark alone has are refused).
+    var drspcSimulation: XFELDrspcSimulation {
+        var o = XFELDrspcSimulation.Options()
+        (o.runs, o.channels, o.trains, o.cells, o.sequences, o.seed) = (runs, channels, trains, cells, sequences, seed)
+        (o.lostTrains, o.outlierTrains, o.shuffleCells, o.indexPadding) = (loseTrains, outlierTrains, shuffleCells, indexPadding)
+        if let detectorString { o.detectorString = detectorString }
+        o.switchRange = (switchSteps.min() ?? 9)...(switchSteps.max() ?? 10)
+        return XFELDrspcSimulation(options: o)
+    }
+
     func validate() throws {
-        guard facility == .xfel, measurement == .dark else {
-            throw ValidationError("only --facility xfel --type dark can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
+        guard facility == .xfel, [.dark, .drspc].contains(measurement) else {
+            throw ValidationError("only --facility xfel --type dark or drspc can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
         }
+        if measurement == .drspc {
+            guard !interleaved, layout == "2018", missingChannels.isEmpty, lateChannels.isEmpty else {
+                throw ValidationError("--type drspc simulates 2018-layout files; --interleaved, --layout 2017, --missing-channel and --late-channel are for dark")
+            }
+            do { try drspcSimulation.validate() } catch let SimulationError.invalidOption(name, reason) {
+                throw ValidationError("--\(Self.flag[name] ?? name): \(reason)")
+            }
+            return
+        }
+        if shuffleCells { throw ValidationError("--shuffle-cells applies to --type drspc") }
         guard ["2017", "2018"].contains(layout) else { throw ValidationError("--layout must be 2017 or 2018, got '\(layout)'") }
         do { try simulation.validate() } catch let SimulationError.invalidOption(name, reason) {
             throw ValidationError("--\(Self.flag[name] ?? name): \(reason)")
@@ -71,13 +97,14 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run {
-            let simulation = self.simulation
-            let truth = try simulation.write(to: outputDir)
+            let (truth, description) = measurement == .drspc
+                ? (try drspcSimulation.write(to: outputDir), drspcSimulation.description)
+                : (try simulation.write(to: outputDir), simulation.description)
             let raw = runs.map { XFELDarkSimulation.rawRunDirectory(inputDir: outputDir, run: $0) }
             if output.json {
                 return try JSONOutput.print(["inputDir": [outputDir], "rawRunDirectories": raw, "truth": [truth]])
             }
-            print(simulation.description)
+            print(description)
             raw.forEach { print("raw run: \($0)") }
             print("truth: \(truth)")
         }

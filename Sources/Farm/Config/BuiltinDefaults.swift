@@ -59,6 +59,8 @@ enum BuiltinDefaults {
           element: Cu
         drspc:
           run_names: [r1, r2, r3, r4, r5, r6, r7, r8]
+          high_gain_window: [42, 122]
+          medium_gain_window: [402, 552]
         drscs:
           currents: [itestc20, itestc80, itestc150]
           safety_factor: 1000

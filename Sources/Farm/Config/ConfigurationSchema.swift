@@ -74,6 +74,8 @@ public enum ConfigurationSchema {
         ]),
         Section(name: "drspc", keys: [
             Key("run_names", .strings, "CFEL run names of the 8 pulse-capacitor runs"),
+            Key("high_gain_window", .integers(range: 0...100_000), "[first, end) scan steps of the high-gain fit"),
+            Key("medium_gain_window", .integers(range: 0...100_000), "[first, end) scan steps of the medium-gain fit"),
         ]),
         Section(name: "drscs", keys: [
             Key("currents", .strings, "current-source settings; 4 runs per current"),

@@ -32,6 +32,19 @@ public enum RequestValidation {
         if measurement == .drscs, configuration.drscsCurrents.isEmpty {
             throw .emptyList(key: "drscs.currents")
         }
+        if measurement == .drspc {
+            // [first, end) scan steps, high gain before medium gain (the worker fits them).
+            var previousEnd = 0
+            for key in ["drspc.high_gain_window", "drspc.medium_gain_window"] {
+                let window = configuration.values[key]?.intsValue ?? []
+                guard window.count == 2, window[0] < window[1], window[0] >= previousEnd else {
+                    throw .invalidValue(key: key, source: configuration.source(of: key) ?? .builtin, line: nil,
+                                        value: window.map(String.init).joined(separator: ", "),
+                                        reason: "expected [first, end) scan steps, first < end, the high-gain window first")
+                }
+                previousEnd = window[1]
+            }
+        }
         let expected = expectedRunCount(for: measurement, configuration: configuration)
         guard runs.count == expected.count else {
             throw .wrongRunCount(key: runsKey, measurement: measurement, expected: expected.count,

@@ -45,27 +45,15 @@ public struct DarkProcess: Sendable {
     /// - Throws: `CalibrationError` naming the run, channel or file at fault; cell counts that
     ///   differ between runs are an error naming the runs.
     public func run() throws -> StepReport {
-        let started = ContinuousClock.now
-        do {
-            var report = try process()
-            report.metrics["seconds"] = Gather.seconds(since: started)
-            return report
-        } catch {
-            throw CalibrationError.wrapping(error)
-        }
+        try StepReport.timed { try process() }
     }
 
     private func process() throws -> StepReport {
         guard runs.count == DarkConstants.stages else {
             throw CalibrationError.invalidArgument(name: "runs", reason: "dark needs \(DarkConstants.stages) runs (high, medium, low gain), got \(runs)")
         }
-        let selected = try asics.map { number -> ASIC in
-            guard let asic = ASIC(number) else {
-                throw CalibrationError.invalidArgument(name: "asics", reason: "ASIC \(number) is not in 1…16")
-            }
-            return asic
-        }
-        let inputs = try runs.map { try DarkRunInput(paths: paths, run: $0, channel: channel) }
+        let selected = try ASIC.selection(asics)
+        let inputs = try runs.map { try GatheredRunInput(paths: paths, run: $0, channel: channel) }
         defer { inputs.forEach { $0.close() } }
         let cells = try Self.commonCells(inputs)
 
@@ -122,11 +110,11 @@ public struct DarkProcess: Sendable {
     }
 
     /// The runs' cell count; every run (and every sequence file) must agree.
-    static func commonCells(_ inputs: [DarkRunInput]) throws -> Int {
+    static func commonCells(_ inputs: [GatheredRunInput], measurement: String = "dark") throws -> Int {
         let cells = inputs.map(\.cells)
         guard let first = cells.first, cells.allSatisfy({ $0 == first }) else {
             let listing = zip(inputs, cells).map { "run \($0.run): \($1) cells (\($0.files.first ?? "?"))" }
-            throw CalibrationError.inconsistent(reason: "dark runs disagree on memory cells: " + listing.joined(separator: "; "))
+            throw CalibrationError.inconsistent(reason: "\(measurement) runs disagree on memory cells: " + listing.joined(separator: "; "))
         }
         return first
     }

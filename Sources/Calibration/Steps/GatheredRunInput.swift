@@ -2,9 +2,9 @@ import AGIPD
 import FarmContract
 import Foundation
 
-/// The gathered files of one dark run and channel (one per sequence listed in the run's
+/// The gathered files of one run and channel (one per sequence listed in the run's
 /// preprocess result), opened and cross-checked once; streams one ASIC at a time.
-final class DarkRunInput {
+final class GatheredRunInput {
     let run: Int
     let channel: Int
     let files: [String]
@@ -86,6 +86,37 @@ final class DarkRunInput {
                         mask[maskRange].withUnsafeBufferPointer { presentBlock in
                             accumulator.add(analog: analogBlock, digital: digitalBlock, present: presentBlock, slots: count)
                         }
+                    }
+                    bytes += 2 * count * cells * ModuleGeometry.asicPixels * 2
+                }
+                start += count
+            }
+        }
+        return bytes
+    }
+
+    /// Calls `body` for every block of at most `blockSlots` slots of `asic` whose run slots lie
+    /// in `slots` and that hold a present frame: the run slot of the block's first row, its
+    /// slot count, its (count, cells, 64, 64) analog and digital elements (mapped when the file
+    /// allows, else read into the scratch buffers) and its (count, cells) presence mask.
+    /// - Returns: bytes of image data handed to `body`.
+    func forEachBlock(asic: ASIC, slots: Range<Int>, blockSlots: Int,
+                      scratchAnalog: UnsafeMutableBufferPointer<UInt16>, scratchDigital: UnsafeMutableBufferPointer<UInt16>,
+                      _ body: (Int, Int, UnsafeBufferPointer<UInt16>, UnsafeBufferPointer<UInt16>, ArraySlice<UInt8>) throws -> Void)
+        throws -> Int {
+        var bytes = 0
+        for (reader, mask) in zip(readers, present) {
+            let h = reader.header
+            let lower = max(slots.lowerBound, h.slotStart), upper = min(slots.upperBound, h.slotEnd)
+            var start = lower
+            while start < upper {
+                let count = min(blockSlots, upper - start)
+                let row = start - h.slotStart
+                let maskRange = (row * cells)..<((row + count) * cells)
+                if mask[maskRange].contains(where: { $0 != 0 }) {
+                    try reader.withBlock(asic: asic, slotOffset: row, slots: count, map: reader.isMappable,
+                                         scratchAnalog: scratchAnalog, scratchDigital: scratchDigital) { analog, digital in
+                        try body(start, count, analog, digital, mask[maskRange])
                     }
                     bytes += 2 * count * cells * ModuleGeometry.asicPixels * 2
                 }
