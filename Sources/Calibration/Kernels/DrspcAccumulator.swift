@@ -51,33 +51,54 @@ final class DrspcAccumulator {
         let rows = Self.rows(run: run, upper: upper)
         let controlRows = Self.rows(run: (run + 4) % Self.runs, upper: upper)
         let presentBase = present.startIndex
-        for s in 0..<count {
-            let x = firstSlot + s
-            guard let w = windows.firstIndex(where: { $0.contains(x) }) else { continue }
-            let x64 = UInt64(x)
-            for c in 0..<cells where present[presentBase + s * cells + c] != 0 {
-                let key = (run * windows.count + w) * cells + c
-                n[key] += 1; sx[key] += Int64(x); sxx[key] += Int64(x * x)
-                let frame = (s * cells + c) * Self.pixels
-                let sums = (w * cells + c) * Self.pixels
-                for r in rows {
-                    for col in 0..<Self.size {
-                        let i = r * Self.size + col
-                        let y = UInt64(analog[frame + i])
-                        sy[sums + i] &+= y
-                        sxy[sums + i] &+= x64 &* y
-                        sd[sums + i] &+= UInt64(digital[frame + i])
+        let cells = self.cells, windowCount = windows.count
+        sy.withUnsafeMutableBufferPointer { sy in
+        sxy.withUnsafeMutableBufferPointer { sxy in
+        sd.withUnsafeMutableBufferPointer { sd in
+        controlY.withUnsafeMutableBufferPointer { controlY in
+        controlXY.withUnsafeMutableBufferPointer { controlXY in
+            for s in 0..<count {
+                let x = firstSlot + s
+                guard let w = windows.firstIndex(where: { $0.contains(x) }) else { continue }
+                for c in 0..<cells where present[presentBase + s * cells + c] != 0 {
+                    let key = (run * windowCount + w) * cells + c
+                    n[key] += 1; sx[key] += Int64(x); sxx[key] += Int64(x * x)
+                    let frame = (s * cells + c) * Self.pixels
+                    let sums = (w * cells + c) * Self.pixels
+                    for r in rows {
+                        let offset = r * Self.size
+                        Self.addRow(analog.baseAddress! + frame + offset, digital.baseAddress! + frame + offset, x: UInt64(x),
+                                    y: sy.baseAddress! + sums + offset, xy: sxy.baseAddress! + sums + offset,
+                                    d: sd.baseAddress! + sums + offset)
+                    }
+                    guard w == 0 else { continue }
+                    let control = (run * cells + c) * Self.controlPixels
+                    for (j, r) in controlRows.enumerated() {
+                        Self.addRow(analog.baseAddress! + frame + r * Self.size, nil, x: UInt64(x),
+                                    y: controlY.baseAddress! + control + j * Self.size,
+                                    xy: controlXY.baseAddress! + control + j * Self.size, d: nil)
                     }
                 }
-                guard w == 0 else { continue }
-                let control = (run * cells + c) * Self.controlPixels
-                for (j, r) in controlRows.enumerated() {
-                    for col in 0..<Self.size {
-                        let y = UInt64(analog[frame + r * Self.size + col])
-                        controlY[control + j * Self.size + col] &+= y
-                        controlXY[control + j * Self.size + col] &+= x64 &* y
-                    }
-                }
+            }
+        }}}}}
+    }
+
+    /// One 64-pixel row into its sums, eight lanes at a time: y += a, xy += x·a, d += digital.
+    @inline(__always)
+    private static func addRow(_ analog: UnsafePointer<UInt16>, _ digital: UnsafePointer<UInt16>?, x: UInt64,
+                               y: UnsafeMutablePointer<UInt64>, xy: UnsafeMutablePointer<UInt64>,
+                               d: UnsafeMutablePointer<UInt64>?) {
+        typealias Lanes = SIMD8<UInt64>
+        let scale = Lanes(repeating: x)
+        for chunk in stride(from: 0, to: size, by: 8) {
+            let a = Lanes(truncatingIfNeeded: UnsafeRawPointer(analog + chunk).loadUnaligned(as: SIMD8<UInt16>.self))
+            let yp = UnsafeMutableRawPointer(y + chunk), xyp = UnsafeMutableRawPointer(xy + chunk)
+            yp.storeBytes(of: yp.loadUnaligned(as: Lanes.self) &+ a, as: Lanes.self)
+            xyp.storeBytes(of: xyp.loadUnaligned(as: Lanes.self) &+ a &* scale, as: Lanes.self)
+            if let digital, let d {
+                let g = Lanes(truncatingIfNeeded: UnsafeRawPointer(digital + chunk).loadUnaligned(as: SIMD8<UInt16>.self))
+                let dp = UnsafeMutableRawPointer(d + chunk)
+                dp.storeBytes(of: dp.loadUnaligned(as: Lanes.self) &+ g, as: Lanes.self)
             }
         }
     }
