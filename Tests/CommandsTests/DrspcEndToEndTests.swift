@@ -21,6 +21,19 @@ struct DrspcEndToEndTests {
         let status = try fixture.farm().status(request: outcome.request)
         #expect(status.state == "done" && status.missing.isEmpty, "\(status.failed)")
         try fixture.expectConstants()
+
+        // compare-truth covers drspc, and fails when the slopes are off.
+        let truth = XFELDrspcSimulation.truthPath(inputDir: fixture.inputDir)
+        let agree = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", fixture.joined])
+        #expect(agree.status == 0 && agree.stdout.contains("all 2 channel(s) agree"), "\(agree.stdout)\(agree.stderr)")
+        try PythonScript.run("""
+            import h5py, sys
+            with h5py.File(sys.argv[1], 'r+') as f:
+                f['channel14/slope'][0] = f['channel14/slope'][0] + 5
+            """, [fixture.joined])
+        let differ = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", fixture.joined, "--json"])
+        #expect(differ.status == 1, "\(differ.stdout)")
+        #expect(differ.stdout.contains("\"agrees\" : false"), "\(differ.stdout)")
     }
 
     @Test("drspc fit windows that are not [first, end) pairs are refused at plan time")

@@ -7,14 +7,16 @@ import Simulator
 struct CompareTruthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-truth",
-        abstract: "Compare joined dark constants with a simulation's truth file.",
+        abstract: "Compare joined dark or drspc constants with a simulation's truth file.",
         discussion: """
             Per channel and gain stage: mean |offset - truth| and the fraction of pixels within \
             5 noise/sqrt(frames) + 1 ADU (need 99.9%); median stddev/noise against the median a \
             population standard deviation of that many frames has (within 0.05); mean |gain level - truth| \
             (at most 1 + 2 sigma_digital/sqrt(frames)). Exit status 0 when every channel agrees and none \
             is missing, 1 otherwise, 2 for unusable files. Without --constants, the joined file of \
-            --request (default: the latest request in the state database) is compared.
+            --request (default: the latest request in the state database) is compared. For a drspc \
+            truth file: per gain stage, the fraction of fitted pixels whose slope, offset and gain level \
+            lie within 6 sigma of the truth (need 99.9%).
             """)
 
     @Option(help: ArgumentHelp("truth.h5 written by `calfarm simulate`.", valueName: "file")) var truth: String
@@ -33,10 +35,36 @@ struct CompareTruthCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run {
+            if DrspcTruthComparison.isDrspcTruth(truth) {
+                let report = try DrspcTruthComparison(truthPath: truth, constantsPath: try constantsPath()).run()
+                if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
+                if !report.agrees { throw ExitCode(CommandFailure.runtime) }
+                return
+            }
             let report = try TruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
             if output.json { try JSONOutput.print(report) } else { print(TruthComparisonTable(report: report).render()) }
             if !report.agrees { throw ExitCode(CommandFailure.runtime) }
         }
+    }
+
+    /// The drspc table: per channel and gain stage, fits and how many agree with the truth.
+    static func render(_ report: DrspcTruthComparison.Report) -> String {
+        var table = TextTable(header: ["channel", "stage", "fitted", "flagged", "median |Δslope|", "slope ok", "offset ok",
+                                       "gain ok", "result"], rightAligned: [2, 3, 4, 5, 6, 7])
+        func percent(_ value: Double) -> String { String(format: "%.2f%%", 100 * value) }
+        for channel in report.channels {
+            for stage in channel.stages {
+                table.append([String(format: "%02d", channel.channel), stage.stage, "\(stage.fitted)", "\(stage.flagged)",
+                              String(format: "%.3f", stage.slopeMedianAbsDifference), percent(stage.slopeWithinFraction),
+                              percent(stage.offsetWithinFraction), percent(stage.gainLevelWithinFraction),
+                              stage.agrees ? "ok" : "DIFFERS"])
+            }
+        }
+        var lines = ["truth      \(report.truth)", "constants  \(report.constants)", "", table.render()]
+        if !report.absent.isEmpty { lines.append("channels without constants: \(report.absent)") }
+        lines.append(report.agrees ? "result: all \(report.channels.count) channel(s) agree with the truth"
+                                   : "result: the constants do not agree with the truth")
+        return lines.joined(separator: "\n")
     }
 
     /// `--constants`, else the joined AGIPD file of the request.
