@@ -80,11 +80,12 @@ struct PlanSummary: Encodable {
     static func originalCount(_ request: PlanRequest, processChunks p: Int) -> (count: Int, formula: String)? {
         guard request.runType == .all, request.facility == .xfel else { return nil }
         let c = request.channels.count, r = request.runs.count, g = 2
-        switch request.measurement {
-        case .dark: return (2 + c * (r * g + p), "1 + C·(R·g + p) + 1 with C = \(c), R = \(r), g = \(g), p = \(p)")
-        case .drspc, .xray: return (2 + c * (g + p), "1 + C·(g + p) + 1 with C = \(c), g = \(g), p = \(p)")
-        case .drscs: return nil
+        let description = MeasurementCatalog.description(of: request.measurement)
+        guard !description.hasMerge else { return nil }
+        if description.originalGathersPerRun {
+            return (2 + c * (r * g + p), "1 + C·(R·g + p) + 1 with C = \(c), R = \(r), g = \(g), p = \(p)")
         }
+        return (2 + c * (g + p), "1 + C·(g + p) + 1 with C = \(c), g = \(g), p = \(p)")
     }
 
     /// The human form: summary, configuration, scripts.

@@ -102,7 +102,8 @@ extension Configuration {
 
     /// The measurement section as job parameters: every key, lists joined by commas.
     public func parameters(for measurement: FarmContract.Measurement) -> [String: String] {
-        guard let section = ConfigurationSchema.section(measurement.rawValue) else { return [:] }
+        let name = MeasurementCatalog.description(of: measurement).settingsSection
+        guard let section = ConfigurationSchema.section(name) else { return [:] }
         var out: [String: String] = [:]
         for key in section.keys {
             out[key.name] = values["\(section.name).\(key.name)"]?.parameterString ?? ""

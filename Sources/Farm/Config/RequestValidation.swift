@@ -11,18 +11,11 @@ public enum RequestValidation {
     public static let channelRange = 0...15
     public static let asicRange = 1...16
 
-    /// How many runs `measurement` needs, and the rule in words.
-    /// dark 3 (high, medium, low gain), drspc 8, xray 1, drscs 4 per current of `drscs.currents`.
+    /// How many runs `measurement` needs, and the rule in words (its ``MeasurementDescription``).
     public static func expectedRunCount(for measurement: FarmContract.Measurement,
                                         configuration: Configuration) -> (count: Int, rule: String) {
-        switch measurement {
-        case .dark: return (3, "one per gain stage: high, medium, low")
-        case .drspc: return (8, "one per pulse-capacitor row group")
-        case .xray: return (1, "one fluorescence run")
-        case .drscs:
-            let currents = configuration.drscsCurrents.count
-            return (4 * currents, "4 column-group runs × \(currents) currents of drscs.currents, current by current")
-        }
+        let description = MeasurementCatalog.description(of: measurement)
+        return (description.runCount(configuration.drscsCurrents.count), description.runRule)
     }
 
     /// Checks the request values; throws the first problem found.

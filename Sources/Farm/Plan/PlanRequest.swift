@@ -62,12 +62,7 @@ public struct PlanRequest: Sendable {
     /// The steps this request plans, in order.
     /// - Throws: ``PlanError/stepNotApplicable(step:reason:)`` for a step the facility or measurement lacks.
     public func plannedSteps() throws -> [Step] {
-        let pipeline: [Step]
-        switch facility {
-        case .xfel: pipeline = measurement == .drscs ? [.preprocess, .gather, .process, .merge, .join]
-                                                      : [.preprocess, .gather, .process, .join]
-        case .cfel: pipeline = measurement == .drscs ? [.gather, .process, .merge] : [.gather, .process]
-        }
+        let pipeline = MeasurementCatalog.description(of: measurement).steps(at: facility)
         guard let step = runType.step else { return pipeline }
         guard pipeline.contains(step) else {
             let reason = step == .merge
