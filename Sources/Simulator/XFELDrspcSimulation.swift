@@ -28,6 +28,8 @@ public struct XFELDrspcSimulation: Sendable {
         public var lostTrains: [Int] = []
         /// Train indices whose id is replaced by a bogus one (`+ 1,000,000`).
         public var outlierTrains: [Int] = []
+        /// Channel → number of leading trains it misses (starts late).
+        public var lateChannels: [Int: Int] = [:]
         /// Frames of each train written in a shuffled cell order (cellId still names the cell).
         public var shuffleCells = false
         public var indexPadding: XFELIndexPadding = .trainId
@@ -64,9 +66,9 @@ public struct XFELDrspcSimulation: Sendable {
                      switchStep: switchStep, baseline: highOffset)
     }
 
-    /// The train id of train `index`, or nil when it is lost.
-    public func trainId(index: Int) -> UInt64? {
-        if options.lostTrains.contains(index) { return nil }
+    /// The train id of train `index` in `channel`, or nil when it is lost or before a late start.
+    public func trainId(index: Int, channel: Int) -> UInt64? {
+        if options.lostTrains.contains(index) || index < (options.lateChannels[channel] ?? 0) { return nil }
         let id = options.firstTrainId + UInt64(index)
         return options.outlierTrains.contains(index) ? id + 1_000_000 : id
     }
@@ -84,6 +86,10 @@ public struct XFELDrspcSimulation: Sendable {
         if !o.lostTrains.isEmpty { lines.append("lost trains: \(o.lostTrains.sorted())") }
         if !o.outlierTrains.isEmpty { lines.append("bogus train ids at train indices: \(o.outlierTrains.sorted())") }
         if o.shuffleCells { lines.append("cells written in shuffled order") }
+        if !o.lateChannels.isEmpty {
+            lines.append("late channels: " + o.lateChannels.sorted { $0.key < $1.key }
+                .map { "\($0.key) misses \($0.value) train(s)" }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -100,6 +106,9 @@ public struct XFELDrspcSimulation: Sendable {
             throw bad("trains", "need trains ≥ 1, cells within 1…352 and sequences within 1…trains")
         }
         guard o.switchRange.lowerBound >= 0 else { throw bad("switchRange", "must not be negative") }
+        if let wrong = o.lateChannels.first(where: { $0.value < 0 || !o.channels.contains($0.key) }) {
+            throw bad("lateChannels", "channel \(wrong.key) must be simulated and start ≥ 0 trains late")
+        }
     }
 
     /// Writes every run, channel and sequence file and the truth file; returns the truth path.
@@ -115,7 +124,7 @@ public struct XFELDrspcSimulation: Sendable {
                 let synthesizer = DrspcSynthesizer(tables: model, run: k, shuffle: o.shuffleCells, seed: o.seed, normals: normals)
                 var perSequence = [[SimulatedTrain]](repeating: [], count: o.sequences)
                 for index in 0..<o.trains {
-                    guard let id = trainId(index: index) else { continue }
+                    guard let id = trainId(index: index, channel: channel) else { continue }
                     perSequence[index * o.sequences / o.trains].append(SimulatedTrain(
                         index: index, trainId: id, frames: o.cells, flag: o.outlierTrains.contains(index) ? 0 : 1))
                 }

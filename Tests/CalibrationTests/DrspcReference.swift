@@ -16,8 +16,10 @@ struct DrspcReference {
 
     struct Frame { var x: Int; var analog: [UInt16]; var digital: [UInt16] }
 
+    /// - Parameter firstTrainId: the train id of scan step 0 (the earliest train of the run over
+    ///   all channels, so a late channel's steps line up).
     static func compute(inputDir: String, runs: [Int], channel: Int, detector: String, cells: Int,
-                        windows: [Range<Int>], excludedTrainIds: Set<UInt64>) throws -> DrspcReference {
+                        windows: [Range<Int>], excludedTrainIds: Set<UInt64>, firstTrainId: UInt64) throws -> DrspcReference {
         let plane = 128 * 512
         var reference = DrspcReference(offset: .init(repeating: 0, count: 2 * cells * plane),
                                        slope: .init(repeating: .nan, count: 2 * cells * plane),
@@ -29,7 +31,7 @@ struct DrspcReference {
         var meanGain = [Double](repeating: .nan, count: 2 * cells * plane)
         for (k, run) in runs.enumerated() {
             let frames = try framesOfRun(inputDir: inputDir, run: run, channel: channel, detector: detector,
-                                         cells: cells, excluded: excludedTrainIds)
+                                         cells: cells, excluded: excludedTrainIds, firstTrainId: firstTrainId)
             let rows = (0..<128).filter { $0 < 64 ? 7 - $0 % 8 == k : $0 % 8 == k }
             for (w, window) in windows.enumerated() {
                 for cell in 0..<cells {
@@ -73,7 +75,7 @@ struct DrspcReference {
 
     /// Per cell, the frames of one run and channel with their scan step.
     static func framesOfRun(inputDir: String, run: Int, channel: Int, detector: String, cells: Int,
-                            excluded: Set<UInt64>) throws -> [[Frame]] {
+                            excluded: Set<UInt64>, firstTrainId first: UInt64) throws -> [[Frame]] {
         let directory = String(format: "%@/raw/r%04d", inputDir, run)
         let prefix = String(format: "RAW-R%04d-AGIPD%02d-S", run, channel)
         let source = "INSTRUMENT/\(detector)/DET/\(channel)CH0:xtdf/image"
@@ -92,7 +94,6 @@ struct DrspcReference {
                                   Array(image[(f * size)..<(f * size + size / 2)]), Array(image[(f * size + size / 2)..<((f + 1) * size)])))
             }
         }
-        let first = collected.map(\.train).min() ?? 0
         var frames = [[Frame]](repeating: [], count: cells)
         for entry in collected {
             frames[entry.cell].append(Frame(x: Int(entry.train - first), analog: entry.analog, digital: entry.digital))

@@ -69,10 +69,11 @@ struct DrspcTests {
         }
     }
 
-    @Test("joined constants of both wings equal the direct computation: lost and bogus trains, shuffled cells, two sequences")
+    @Test("joined constants of both wings equal the direct computation: lost and bogus trains, a late channel, shuffled cells, two sequences")
     func againstDirectComputation() throws {
         let pipeline = try Pipeline {
             $0.lostTrains = [4, 14]; $0.outlierTrains = [12]; $0.shuffleCells = true; $0.indexPadding = .all
+            $0.lateChannels = [12: 3]
         }
         try pipeline.preprocessAndGather()
         for channel in [3, 12] { _ = try pipeline.process(channel: channel) }
@@ -85,7 +86,8 @@ struct DrspcTests {
             let group = String(format: "channel%02d", channel)
             let reference = try DrspcReference.compute(inputDir: pipeline.input.path, runs: pipeline.runs, channel: channel,
                                                        detector: Self.detector, cells: 2, windows: Self.windows,
-                                                       excludedTrainIds: outliers)
+                                                       excludedTrainIds: outliers,
+                                                       firstTrainId: pipeline.simulation.options.firstTrainId)
             #expect(reference.frames.allSatisfy { $0 > 0 })
             let offset = try readAll(joined, "\(group)/offset", as: Int64.self)
             #expect(offset.shape == [2, 2, 128, 512])

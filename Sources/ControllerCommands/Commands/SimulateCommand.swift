@@ -66,6 +66,7 @@ struct SimulateCommand: ParsableCommand {
         (o.runs, o.channels, o.trains, o.cells, o.sequences, o.seed) = (runs, channels, trains, cells, sequences, seed)
         (o.lostTrains, o.outlierTrains, o.shuffleCells, o.indexPadding) = (loseTrains, outlierTrains, shuffleCells, indexPadding)
         if let detectorString { o.detectorString = detectorString }
+        o.lateChannels = Dictionary(lateChannels.map { ($0.channel, $0.trains) }, uniquingKeysWith: { $1 })
         o.switchRange = (switchSteps.min() ?? 9)...(switchSteps.max() ?? 10)
         return XFELDrspcSimulation(options: o)
     }
@@ -75,8 +76,8 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("only --facility xfel --type dark or drspc can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
         }
         if measurement == .drspc {
-            guard !interleaved, layout == "2018", missingChannels.isEmpty, lateChannels.isEmpty else {
-                throw ValidationError("--type drspc simulates 2018-layout files; --interleaved, --layout 2017, --missing-channel and --late-channel are for dark")
+            guard !interleaved, layout == "2018", missingChannels.isEmpty else {
+                throw ValidationError("--type drspc simulates 2018-layout files; --interleaved, --layout 2017 and --missing-channel are for dark")
             }
             do { try drspcSimulation.validate() } catch let SimulationError.invalidOption(name, reason) {
                 throw ValidationError("--\(Self.flag[name] ?? name): \(reason)")
