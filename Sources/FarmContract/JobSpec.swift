@@ -8,6 +8,9 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// (detected at plan time, or `general.interleaved`).
     public static let interleavedParameter = "interleaved"
 
+    /// `parameters` key of process units: the gathered files to read (``GatheredInputs``).
+    public static let gatheredInputsParameter = "gathered_sequences"
+
     public var formatVersion: Int
     /// The request this job unit belongs to.
     public var request: String

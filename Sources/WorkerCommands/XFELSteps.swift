@@ -33,18 +33,30 @@ enum XFELSteps {
         guard let channel = spec.channels.first else {
             throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
         }
-        let report = try DarkProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel,
-                                     asics: spec.asics, provenance: provenance, threads: StepDispatch.threads()).run()
-        return StepOutcome(report)
+        var process = DarkProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel,
+                                  asics: spec.asics, provenance: provenance, threads: StepDispatch.threads())
+        process.gatheredInputs = try gatheredInputs(spec)
+        return StepOutcome(try process.run())
     }
 
     static func processDrspc(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
         guard let channel = spec.channels.first else {
             throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
         }
-        let report = try DrspcProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
-                                      windows: DrspcProcess.windows(from: spec.parameters), provenance: provenance).run()
-        return StepOutcome(report)
+        var process = DrspcProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
+                                   windows: try DrspcProcess.windows(from: spec.parameters), provenance: provenance)
+        process.gatheredInputs = try gatheredInputs(spec)
+        return StepOutcome(try process.run())
+    }
+
+    /// The gathered files the spec names (nil for specs without the parameter).
+    static func gatheredInputs(_ spec: JobSpec) throws -> GatheredInputs? {
+        guard let text = spec.parameters[JobSpec.gatheredInputsParameter] else { return nil }
+        guard let inputs = GatheredInputs(text: text), Set(inputs.sequences.map(\.run)) == Set(spec.runs) else {
+            throw WorkerError.unsupported(job: spec.job, reason: "parameter \(JobSpec.gatheredInputsParameter) '\(text)' "
+                + "does not name sequences for each of runs \(spec.runs)")
+        }
+        return inputs
     }
 
     static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {

@@ -181,3 +181,23 @@ import Testing
         }
     }
 }
+
+@Suite("process reads the gathered files its spec names")
+struct ExplicitProcessInputsTests {
+    @Test("with gathered_sequences the process step needs no preprocess result; a named file that is missing is an error naming it")
+    func explicitInputs() throws {
+        let pipeline = try GatherPipeline("explicit") { $0.channels = [5]; $0.sequences = 2 }
+        try pipeline.preprocess()
+        _ = try pipeline.gather(channels: [5])
+        for run in pipeline.runs { try FileManager.default.removeItem(atPath: pipeline.paths.preprocessResult(run: run)) }
+        var process = DarkProcess(outputDir: pipeline.output.path, runs: pipeline.runs, channel: 5, asics: [3],
+                                  provenance: GatherPipeline.provenance)
+        #expect(message { try process.run() }?.contains("preprocess result") == true)
+        process.gatheredInputs = GatheredInputs(sequences: pipeline.runs.map { (run: $0, sequences: [0, 1]) })
+        let report = try process.run()
+        #expect(report.outputs.count == 1)
+        process.gatheredInputs = GatheredInputs(sequences: pipeline.runs.map { (run: $0, sequences: [0, 1, 2]) })
+        let missing = pipeline.paths.gathered(run: pipeline.runs[0], channel: 5, sequence: 2)
+        #expect(message { try process.run() }?.contains(missing) == true)
+    }
+}

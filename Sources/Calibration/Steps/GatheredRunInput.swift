@@ -13,27 +13,36 @@ final class GatheredRunInput {
     private let present: [[UInt8]]
     let cells: Int
 
-    init(paths: ProductPaths, run: Int, channel: Int) throws {
+    /// - Parameter sequences: the sequences the spec names (``GatheredInputs``); nil reads them
+    ///   from the run's XFEL preprocess result (specs of earlier CalFarm versions, tests).
+    init(paths: ProductPaths, run: Int, channel: Int, sequences named: [Int]? = nil) throws {
         self.run = run
         self.channel = channel
-        let resultPath = paths.preprocessResult(run: run)
-        let result = try GatherPreprocessInput.load(resultPath)
-        guard let entry = result.channel(channel) else {
-            throw CalibrationError.missingInput(path: resultPath, what: "channel \(channel) of run \(run) (not in the preprocess result)")
+        let sequences: [Int]
+        if let named {
+            sequences = named
+        } else {
+            let resultPath = paths.preprocessResult(run: run)
+            let result = try GatherPreprocessInput.load(resultPath)
+            guard let entry = result.channel(channel) else {
+                throw CalibrationError.missingInput(path: resultPath, what: "channel \(channel) of run \(run) (not in the preprocess result)")
+            }
+            sequences = entry.sequences.map(\.sequence)
         }
-        files = entry.sequences.map { paths.gathered(run: run, channel: channel, sequence: $0.sequence) }
+        files = sequences.map { paths.gathered(run: run, channel: channel, sequence: $0) }
         guard !files.isEmpty else {
-            throw CalibrationError.missingInput(path: resultPath, what: "any sequence of run \(run) channel \(channel)")
+            throw CalibrationError.missingInput(path: "\(paths.measurementDir)/\(ProductPaths.runTag(run))/gather",
+                                               what: "any sequence of run \(run) channel \(channel)")
         }
         var readers: [GatheredSequenceReader] = []
-        for (path, seq) in zip(files, entry.sequences) {
+        for (path, sequence) in zip(files, sequences) {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw CalibrationError.missingInput(path: path, what: "gathered file of run \(run) channel \(channel) sequence \(seq.sequence)")
+                throw CalibrationError.missingInput(path: path, what: "gathered file of run \(run) channel \(channel) sequence \(sequence)")
             }
             let reader = try GatheredSequenceReader(path: path)
             let h = reader.header
-            guard h.run == run, h.channel == channel, h.sequence == seq.sequence else {
-                throw CalibrationError.badInput(path: path, reason: "holds run \(h.run) channel \(h.channel) sequence \(h.sequence), expected run \(run) channel \(channel) sequence \(seq.sequence)")
+            guard h.run == run, h.channel == channel, h.sequence == sequence else {
+                throw CalibrationError.badInput(path: path, reason: "holds run \(h.run) channel \(h.channel) sequence \(h.sequence), expected run \(run) channel \(channel) sequence \(sequence)")
             }
             readers.append(reader)
         }

@@ -3,8 +3,10 @@ import FarmContract
 /// Makes the worker's ``FarmContract/JobSpec`` for a planned unit.
 ///
 /// `parameters` carries the measurement section of the configuration (lists comma-joined), plus
-/// `module` and `temperature` (CFEL) and, for XFEL preprocess, `interleaved` ("true"/"false",
-/// from `general.interleaved`, which the plan-time inspection fills in when it was `auto`).
+/// `module` and `temperature` (CFEL); for XFEL preprocess `interleaved` ("true"/"false", from
+/// `general.interleaved`, which the plan-time inspection fills in when it was `auto`); for
+/// process units `gathered_sequences`, the gathered files they read (``GatheredInputs``),
+/// formatted once per channel (up to 16 chunks share it).
 public struct JobSpecFactory: Sendable {
     public let graph: JobGraph
     public let requestID: String
@@ -16,6 +18,7 @@ public struct JobSpecFactory: Sendable {
     /// dictionary on each call, too slow to ask once per spec.
     private let detectorString: String
     private let interleaved: Bool
+    private let inputsOfChannel: [Int: String]
 
     /// - Parameters:
     ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
@@ -38,6 +41,15 @@ public struct JobSpecFactory: Sendable {
         let general = request.configuration.general
         detectorString = general.detectorString ?? ""
         interleaved = general.interleaved ?? false
+        var inputs: [Int: String] = [:]
+        if let inventory = graph.inventory {
+            for channel in Set(graph.units.lazy.filter { $0.step == .process }.compactMap(\.channel)) {
+                inputs[channel] = GatheredInputs(sequences: request.runs.map {
+                    (run: $0, sequences: inventory.sequences(run: $0, channel: channel))
+                }).text
+            }
+        }
+        inputsOfChannel = inputs
     }
 
     /// The spec for `unit`, whose worker writes its result to `resultPath`.
@@ -52,7 +64,11 @@ public struct JobSpecFactory: Sendable {
         case .join:
             // Join covers every requested channel and reports those without results as missing.
             channels = request.facility == .xfel ? request.channels.sorted() : []
-        case .gather, .process, .merge:
+        case .process:
+            if let channel = unit.channel, let inputs = inputsOfChannel[channel] {
+                parameters[JobSpec.gatheredInputsParameter] = inputs
+            }
+        case .gather, .merge:
             break
         }
         return JobSpec(request: requestID, job: unit.id, step: unit.step, measurement: request.measurement,

@@ -13,6 +13,8 @@ public struct DarkProcess: Sendable {
     /// ASIC numbers 1…16.
     public var asics: [Int]
     public var provenance: Provenance
+    /// The gathered files to read, as the spec names them; nil: from the preprocess results.
+    public var gatheredInputs: GatheredInputs?
     /// Working memory for one block of slots of one ASIC (analog + digital). Small on purpose:
     /// a block that stays in the CPU cache between the read and the kernel's pass was ~20 %
     /// faster than 64 MiB (docs/performance.md), and it bounds the job's memory.
@@ -53,7 +55,9 @@ public struct DarkProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "runs", reason: "dark needs \(DarkConstants.stages) runs (high, medium, low gain), got \(runs)")
         }
         let selected = try ASIC.selection(asics)
-        let inputs = try runs.map { try GatheredRunInput(paths: paths, run: $0, channel: channel) }
+        let inputs = try runs.map { run in
+            try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
+        }
         defer { inputs.forEach { $0.close() } }
         let cells = try Self.commonCells(inputs)
 

@@ -22,6 +22,8 @@ public struct DrspcProcess: Sendable {
     /// High- and medium-gain fit windows, in scan steps (slots).
     public var windows: [Range<Int>]
     public var provenance: Provenance
+    /// The gathered files to read, as the spec names them; nil: from the preprocess results.
+    public var gatheredInputs: GatheredInputs?
     /// Slots per block read at a time.
     public var blockSlots: Int
 
@@ -82,7 +84,9 @@ public struct DrspcProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "windows", reason: "need a high-gain window before a medium-gain window, got \(windows)")
         }
         let selected = try ASIC.selection(asics)
-        let inputs = try runs.map { try GatheredRunInput(paths: paths, run: $0, channel: channel) }
+        let inputs = try runs.map { run in
+            try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
+        }
         defer { inputs.forEach { $0.close() } }
         let cells = try DarkProcess.commonCells(inputs, measurement: "drspc")
 
