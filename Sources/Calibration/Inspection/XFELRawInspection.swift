@@ -64,20 +64,23 @@ public enum XFELRawInspection {
                 return report
             }
             let source = XFELSource(detectorString: detector, channel: request.channel)
-            try PreprocessSequenceIndex.requireSource(root, source, path: request.path)
-            _ = try PreprocessSequenceIndex.mapping(request.path) {
-                try PreprocessSequenceIndex.imageFrames(root, source, path: request.path)
+            guard full else {
+                try PreprocessSequenceIndex.requireSource(root, source, path: request.path)
+                report.imageShape = try PreprocessSequenceIndex.mapping(request.path) {
+                    try PreprocessSequenceIndex.imageShape(root, source, path: request.path)
+                }
+                return report
             }
-            let image = try root.dataset(source.imageData, chunkCacheBytes: DatasetOptions.smallChunkCacheBytes)
-            let shape = image.shape
-            report.imageShape = shape
-            guard full else { return report }
+            // Read as preprocess reads it (source, image shape and type, INDEX), from this open file.
             let layout: XFELLayoutVersion = root.exists(source.indexLast) ? .y2017 : .y2018
             let name = String(request.path.split(separator: "/").last ?? "")
-            let index = try PreprocessSequenceIndex.read(path: request.path, fileName: name, sequence: request.sequence,
-                                                         source: source, layout: layout)
+            let index = try PreprocessSequenceIndex.read(root: root, path: request.path, fileName: name,
+                                                         sequence: request.sequence, source: source, layout: layout)
+            let shape = index.imageShape
+            report.imageShape = shape
             let interleaved = try PreprocessSequenceIndex.mapping(request.path) {
-                try isInterleaved(image, shape: shape, index: index, layout: layout)
+                try isInterleaved(root.dataset(source.imageData, chunkCacheBytes: DatasetOptions.smallChunkCacheBytes),
+                                  shape: shape, index: index, layout: layout)
             }
             report.indexLayout = layout.rawValue
             report.interleaved = interleaved

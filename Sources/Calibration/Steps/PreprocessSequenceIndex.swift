@@ -15,8 +15,10 @@ struct PreprocessSequenceIndex {
     let firsts: [UInt64]
     /// Frames of every row (2017: `last − first + 1` where `status ≠ 0`, else 0).
     let counts: [UInt64]
+    /// Shape of `image/data`, checked: (frames, 2, 512, 128) or (frames, 512, 128).
+    let imageShape: [Int]
     /// First dimension of `image/data`.
-    let frames: Int
+    var frames: Int { imageShape[0] }
     /// Largest `image/cellId`, nil when the file holds no frames.
     let maxCellId: Int?
     /// `header`, `trailer` and `detector` train ids, when all three exist (sanity check only).
@@ -44,7 +46,12 @@ struct PreprocessSequenceIndex {
                      layout: XFELLayoutVersion) throws -> PreprocessSequenceIndex {
         let file = try open(path)
         defer { try? file.close() }
-        let root = file.root
+        return try read(root: file.root, path: path, fileName: fileName, sequence: sequence, source: source, layout: layout)
+    }
+
+    /// The same from a file already open (the plan-time inspection has it open).
+    static func read(root: Group, path: String, fileName: String, sequence: Int, source: XFELSource,
+                     layout: XFELLayoutVersion) throws -> PreprocessSequenceIndex {
         try requireSource(root, source, path: path)
         return try mapping(path) {
             // The trains of a file, as EXtra-data reads them (docs/formats.md, "INDEX"): the
@@ -77,7 +84,8 @@ struct PreprocessSequenceIndex {
                 counts = derived
             }
 
-            let frames = try imageFrames(root, source, path: path)
+            let imageShape = try imageShape(root, source, path: path)
+            let frames = imageShape[0]
             let cellShape = try root.dataset(source.cellId).shape
             guard cellShape.first == frames, cellShape.count <= 2, cellShape.dropFirst().allSatisfy({ $0 == 1 }) else {
                 throw CalibrationError.badInput(path: path, reason:
@@ -95,16 +103,16 @@ struct PreprocessSequenceIndex {
             }
             return PreprocessSequenceIndex(
                 path: path, fileName: fileName, sequence: sequence, trainIds: trainIds, firsts: firsts,
-                counts: counts, frames: frames, maxCellId: maxCell,
+                counts: counts, imageShape: imageShape, maxCellId: maxCell,
                 headerTrainIds: try optional(source.headerTrainId),
                 trailerTrainIds: try optional(source.trailerTrainId),
                 detectorTrainIds: try optional(source.detectorTrainId))
         }
     }
 
-    /// Frames of `image/data`, after checking its type and shape: (frames, 2, 512, 128) uint16,
-    /// or (frames, 512, 128) for interleaved data stored as one plane.
-    static func imageFrames(_ root: Group, _ source: XFELSource, path: String) throws -> Int {
+    /// The shape of `image/data`, after checking its type and shape: (frames, 2, 512, 128)
+    /// uint16, or (frames, 512, 128) for interleaved data stored as one plane.
+    static func imageShape(_ root: Group, _ source: XFELSource, path: String) throws -> [Int] {
         let image = try root.dataset(source.imageData, chunkCacheBytes: DatasetOptions.smallChunkCacheBytes)
         let shape = image.shape
         let frame = [ModuleGeometry.columns, ModuleGeometry.rows]
@@ -116,7 +124,7 @@ struct PreprocessSequenceIndex {
         guard image.elementTypeName == UInt16.hdf5TypeName else {
             throw CalibrationError.badInput(path: path, reason: "\(source.imageData) is \(image.elementTypeName), expected uint16")
         }
-        return shape[0]
+        return shape
     }
 
     // MARK: Helpers
