@@ -11,7 +11,6 @@ final class DrspcAccumulator {
     let cells: Int
     /// Fit windows as half-open ranges of scan steps (high gain, medium gain).
     let windows: [Range<Int>]
-    static let runs = 8
     static let pixels = ModuleGeometry.asicPixels
     static let size = ModuleGeometry.asicSize
 
@@ -27,11 +26,11 @@ final class DrspcAccumulator {
     init(cells: Int, windows: [Range<Int>]) {
         self.cells = cells
         self.windows = windows
-        n = Array(repeating: 0, count: Self.runs * windows.count * cells)
+        n = Array(repeating: 0, count: DrspcRows.runs * windows.count * cells)
         sx = n; sxx = n
         sy = Array(repeating: 0, count: windows.count * cells * Self.pixels)
         sxy = sy; sd = sy
-        controlY = Array(repeating: 0, count: Self.runs * cells * Self.controlPixels)
+        controlY = Array(repeating: 0, count: DrspcRows.runs * cells * Self.controlPixels)
         controlXY = controlY
     }
 
@@ -41,15 +40,13 @@ final class DrspcAccumulator {
         for i in controlY.indices { controlY[i] = 0; controlXY[i] = 0 }
     }
 
-    static func rows(run: Int, upper: Bool) -> [Int] { DrspcRows.rows(run: run, upper: upper) }
-    static func run(row: Int, upper: Bool) -> Int { DrspcRows.run(row: row, upper: upper) }
 
     /// Adds one block of run `run`: `count` slots from run slot `firstSlot`, (count, cells, 64, 64)
     /// elements, presence (count, cells).
     func add(run: Int, upper: Bool, firstSlot: Int, count: Int, analog: UnsafeBufferPointer<UInt16>,
              digital: UnsafeBufferPointer<UInt16>, present: ArraySlice<UInt8>) {
-        let rows = Self.rows(run: run, upper: upper)
-        let controlRows = Self.rows(run: (run + 4) % Self.runs, upper: upper)
+        let rows = DrspcRows.rows(run: run, upper: upper)
+        let controlRows = DrspcRows.rows(run: (run + 4) % DrspcRows.runs, upper: upper)
         let presentBase = present.startIndex
         let cells = self.cells, windowCount = windows.count
         sy.withUnsafeMutableBufferPointer { sy in
@@ -106,13 +103,13 @@ final class DrspcAccumulator {
     /// High-gain slopes of every run: on the rows it injects (from `constants` after `finish`)
     /// and on control rows it does not inject. In scan order the first are large, the second ~0.
     func orderEvidence(upper: Bool, constants: DrspcConstants) -> [(injected: [Double], control: [Double])] {
-        (0..<Self.runs).map { k in
+        (0..<DrspcRows.runs).map { k in
             var injected: [Double] = [], control: [Double] = []
             for c in 0..<cells {
                 let key = (k * windows.count) * cells + c
                 let denominator = n[key] * sxx[key] - sx[key] * sx[key]
                 guard denominator > 0 else { continue }
-                for r in Self.rows(run: k, upper: upper) {
+                for r in DrspcRows.rows(run: k, upper: upper) {
                     for col in 0..<Self.size {
                         let slope = constants.slope[c * Self.pixels + r * Self.size + col]
                         if slope.isFinite { injected.append(slope) }
@@ -135,7 +132,7 @@ final class DrspcAccumulator {
         for w in 0..<windows.count {
             for c in 0..<cells {
                 for i in 0..<pixels {
-                    let k = Self.run(row: i / Self.size, upper: upper)
+                    let k = DrspcRows.run(row: i / Self.size, upper: upper)
                     let key = (k * windows.count + w) * cells + c
                     let out = (w * cells + c) * pixels + i
                     let count = n[key]
@@ -164,7 +161,7 @@ final class DrspcAccumulator {
         // threshold = floor((gm₀ + gm₁) / 2) from the untruncated means.
         for c in 0..<cells {
             for i in 0..<pixels {
-                let k = Self.run(row: i / Self.size, upper: upper)
+                let k = DrspcRows.run(row: i / Self.size, upper: upper)
                 let (n0, n1) = (n[(k * windows.count) * cells + c], n[(k * windows.count + 1) * cells + c])
                 let out = c * pixels + i
                 guard windows.count >= 2, n0 > 0, n1 > 0 else { constants.threshold[out] = .nan; continue }

@@ -134,4 +134,23 @@ final class GatheredRunInput {
         }
         return bytes
     }
+
+    /// The runs' cell count; every run (and every sequence file) must agree.
+    static func commonCells(_ inputs: [GatheredRunInput], measurement: String) throws -> Int {
+        let cells = inputs.map(\.cells)
+        guard let first = cells.first, cells.allSatisfy({ $0 == first }) else {
+            let listing = zip(inputs, cells).map { "run \($0.run): \($1) cells (\($0.files.first ?? "?"))" }
+            throw CalibrationError.inconsistent(reason: "\(measurement) runs disagree on memory cells: " + listing.joined(separator: "; "))
+        }
+        return first
+    }
+
+    /// The `collection` of a process product made from `inputs`: their run tags, the files read,
+    /// provenance and the creation time.
+    static func collection(_ inputs: [GatheredRunInput], provenance: Provenance) -> ProductCollection {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return ProductCollection(runNumbers: inputs.map { ProductPaths.runTag($0.run) }, creationDate: formatter.string(from: Date()),
+                                 provenance: provenance, inputFiles: inputs.flatMap(\.files))
+    }
 }

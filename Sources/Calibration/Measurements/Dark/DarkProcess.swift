@@ -59,7 +59,7 @@ public struct DarkProcess: Sendable {
             try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
         }
         defer { inputs.forEach { $0.close() } }
-        let cells = try Self.commonCells(inputs)
+        let cells = try GatheredRunInput.commonCells(inputs, measurement: "dark")
 
         let accumulator = DarkAccumulator(cells: cells, threads: threads)
         let slotBytes = 2 * cells * ModuleGeometry.asicPixels * 2
@@ -71,8 +71,7 @@ public struct DarkProcess: Sendable {
         let digital = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: blockElements)
         defer { analog.deallocate(); digital.deallocate() }
 
-        let collection = ProductCollection(runNumbers: runs.map(ProductPaths.runTag), creationDate: Self.now(),
-                                           provenance: provenance, inputFiles: inputs.flatMap(\.files))
+        let collection = GatheredRunInput.collection(inputs, provenance: provenance)
         var constants = DarkConstants(cells: cells, collection: collection)
         var report = StepReport()
         var bytesRead = 0
@@ -111,21 +110,5 @@ public struct DarkProcess: Sendable {
             "secondsAccumulating": accumulating, "secondsFinishing": finishing, "secondsWriting": writing,
         ]
         return report
-    }
-
-    /// The runs' cell count; every run (and every sequence file) must agree.
-    static func commonCells(_ inputs: [GatheredRunInput], measurement: String = "dark") throws -> Int {
-        let cells = inputs.map(\.cells)
-        guard let first = cells.first, cells.allSatisfy({ $0 == first }) else {
-            let listing = zip(inputs, cells).map { "run \($0.run): \($1) cells (\($0.files.first ?? "?"))" }
-            throw CalibrationError.inconsistent(reason: "\(measurement) runs disagree on memory cells: " + listing.joined(separator: "; "))
-        }
-        return first
-    }
-
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
     }
 }

@@ -77,7 +77,7 @@ public struct DrspcProcess: Sendable {
     }
 
     private func process() throws -> StepReport {
-        guard runs.count == DrspcAccumulator.runs else {
+        guard runs.count == DrspcRows.runs else {
             throw CalibrationError.invalidArgument(name: "runs", reason: "drspc needs 8 runs in scan order, got \(runs)")
         }
         guard windows.count == DrspcConstants.windows, windows[0].upperBound <= windows[1].lowerBound else {
@@ -88,15 +88,14 @@ public struct DrspcProcess: Sendable {
             try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
         }
         defer { inputs.forEach { $0.close() } }
-        let cells = try DarkProcess.commonCells(inputs, measurement: "drspc")
+        let cells = try GatheredRunInput.commonCells(inputs, measurement: "drspc")
 
         let accumulator = DrspcAccumulator(cells: cells, windows: windows)
         let elements = blockSlots * cells * ModuleGeometry.asicPixels
         let analog = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: elements)
         let digital = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: elements)
         defer { analog.deallocate(); digital.deallocate() }
-        let collection = ProductCollection(runNumbers: runs.map(ProductPaths.runTag), creationDate: DarkProcess.now(),
-                                           provenance: provenance, inputFiles: inputs.flatMap(\.files))
+        let collection = GatheredRunInput.collection(inputs, provenance: provenance)
         var report = StepReport()
         var bytesRead = 0, flagged = 0
         var evidence = [(injected: [Double], control: [Double])](repeating: ([], []), count: runs.count)
