@@ -8,8 +8,8 @@ public enum WorkerLocation {
     public static let executableName = "calfarm-worker"
 
     public static func path(configured: String?, environment: [String: String]) -> String {
-        if let configured, !configured.isEmpty { return absolute(configured) }
-        if let variable = environment["CALFARM_WORKER"], !variable.isEmpty { return absolute(variable) }
+        if let configured, !configured.isEmpty { return Farm.absolute(configured) }
+        if let variable = environment["CALFARM_WORKER"], !variable.isEmpty { return Farm.absolute(variable) }
         let program = URL(fileURLWithPath: runningExecutable(environment: environment))
         return program.deletingLastPathComponent().appendingPathComponent(executableName).path
     }
@@ -28,10 +28,6 @@ public enum WorkerLocation {
             candidate = directories.map { "\($0)/\(argument0)" }
                 .first { FileManager.default.isExecutableFile(atPath: $0) } ?? argument0
         }
-        return URL(fileURLWithPath: absolute(candidate)).resolvingSymlinksInPath().path
-    }
-
-    static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: Farm.absolute(candidate)).resolvingSymlinksInPath().path
     }
 }

@@ -57,10 +57,10 @@ public struct WorkerProbe: Sendable {
         do { try process.run() } catch { return (nil, Data(), error.localizedDescription) }
         // The worker reads all of its input before it writes; standard error is drained on
         // the side so a talkative worker cannot block on a full pipe.
-        let errorData = Locked(Data())
+        let errorData = DataBox()
         let drained = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            errorData.set(stderr.fileHandleForReading.readDataToEndOfFile())
+            errorData.store(stderr.fileHandleForReading.readDataToEndOfFile())
             drained.signal()
         }
         try? stdin.fileHandleForWriting.write(contentsOf: input)
@@ -68,19 +68,10 @@ public struct WorkerProbe: Sendable {
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         drained.wait()
-        let message = String(decoding: errorData.get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = String(decoding: errorData.load(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if process.terminationReason == .uncaughtSignal {
             return (128 + process.terminationStatus, output, message.isEmpty ? "killed by signal \(process.terminationStatus)" : message)
         }
         return (process.terminationStatus, output, message)
     }
-}
-
-/// A value shared with one background reader.
-private final class Locked<Value: Sendable>: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func set(_ newValue: Value) { lock.lock(); value = newValue; lock.unlock() }
-    func get() -> Value { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -175,8 +175,8 @@ private final class ChildProcess: @unchecked Sendable {  // guarded by `lock`
     }
 }
 
-/// Bytes handed from the stderr reader thread to the caller.
-private final class DataBox: @unchecked Sendable {  // guarded by `lock`
+/// Bytes handed from a stderr reader thread to the caller (also `WorkerProbe`).
+final class DataBox: @unchecked Sendable {  // guarded by `lock`
     private let lock = NSLock()
     private var data = Data()
 
