@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "AGIPD", dependencies: ["HDF5", "FarmContract"]),
         .target(name: "FarmContract"),
         .target(name: "Calibration", dependencies: ["AGIPD", "HDF5", "FarmContract"]),
-        .target(name: "Simulator", dependencies: ["AGIPD", "HDF5"]),
+        .target(name: "Simulator", dependencies: ["AGIPD", "HDF5", "FarmContract"]),
 
         // Orchestration (controller side).
         .target(name: "Farm", dependencies: [

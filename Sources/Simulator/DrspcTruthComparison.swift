@@ -25,45 +25,22 @@ public struct DrspcTruthComparison: Sendable {
         public var agrees: Bool
     }
 
-    public struct Report: Sendable, Codable, Equatable {
-        public var truth: String
-        public var constants: String
-        public var channels: [ChannelResult]
-        public var absent: [Int]
-        public var agrees: Bool
-    }
+    public typealias Report = ChannelTruthReport<ChannelResult>
 
     public static let analogNoise = 4.0, digitalNoise = 20.0, sigmas = 6.0, requiredFraction = 0.999
 
     public var truthPath: String
     public var constantsPath: String
-    public init(truthPath: String, constantsPath: String) {
-        self.truthPath = truthPath
-        self.constantsPath = constantsPath
-    }
+    public init(truthPath: String, constantsPath: String) { (self.truthPath, self.constantsPath) = (truthPath, constantsPath) }
 
     /// True when `path` is a drspc truth file (root attribute `measurement` = drspc).
-    public static func isDrspcTruth(_ path: String) -> Bool {
-        guard let file = try? File.open(path) else { return false }
-        defer { try? file.close() }
-        return (try? file.root.stringAttribute("measurement")) == "drspc"
-    }
+    public static func isDrspcTruth(_ path: String) -> Bool { SimulationTruthFile.measurement(of: path) == "drspc" }
 
     public func run() throws -> Report {
-        for (path, role) in [(truthPath, "truth"), (constantsPath, "constants")] where !FileManager.default.fileExists(atPath: path) {
-            throw TruthComparison.Error.missingFile(path: path, role: role)
+        let (channels, absent) = try SimulationTruthFile.compareChannels(truthPath: truthPath, constantsPath: constantsPath) {
+            try compare($0, truth: $1, constants: $2)
         }
-        let truth = try File.open(truthPath), constants = try File.open(constantsPath)
-        defer { try? truth.close(); try? constants.close() }
-        let channels = try truth.root.children().filter { $0.hasPrefix("channel") }.compactMap { Int($0.dropFirst(7)) }.sorted()
-        var report = Report(truth: truthPath, constants: constantsPath, channels: [], absent: [], agrees: true)
-        for channel in channels {
-            let name = String(format: "channel%02d", channel)
-            guard constants.root.exists(name) else { report.absent.append(channel); continue }
-            report.channels.append(try compare(channel, truth: truth.root.group(name), constants: constants.root.group(name)))
-        }
-        report.agrees = !report.channels.isEmpty && report.absent.isEmpty && report.channels.allSatisfy(\.agrees)
-        return report
+        return Report(truth: truthPath, constants: constantsPath, channels: channels, absent: absent) { $0.agrees }
     }
 
     /// The fit windows' mean scan steps, from the effective configuration the product carries

@@ -1,3 +1,6 @@
+import Foundation
+import HDF5
+
 /// The known answer of a simulated dark run for one pixel of one memory cell in one gain stage:
 /// what a correct dark calibration must recover.
 public struct SimulatedPixel: Sendable, Equatable {
@@ -59,5 +62,50 @@ enum SimulatorOrientation {
     @inline(__always)
     static func agipd(x: Int, y: Int, wing1: Bool) -> (row: Int, column: Int) {
         wing1 ? (y, 511 - x) : (127 - y, x)
+    }
+}
+
+/// What the truth comparisons share: the measurement a truth file holds, and the walk over its
+/// `channelCC` groups against those of a joined constants file.
+enum SimulationTruthFile {
+    /// The root attribute `measurement` (drspc, xray); nil for dark truth files and other files.
+    static func measurement(of path: String) -> String? {
+        guard let file = try? File.open(path) else { return nil }
+        defer { try? file.close() }
+        return try? file.root.stringAttribute("measurement")
+    }
+
+    /// `compare(channel, truth group, constants group)` for every channel of the truth file;
+    /// channels the constants lack are returned as absent.
+    static func compareChannels<R>(truthPath: String, constantsPath: String,
+                                   _ compare: (Int, Group, Group) throws -> R) throws -> (results: [R], absent: [Int]) {
+        for (path, role) in [(truthPath, "truth"), (constantsPath, "constants")] where !FileManager.default.fileExists(atPath: path) {
+            throw TruthComparison.Error.missingFile(path: path, role: role)
+        }
+        let truth = try File.open(truthPath), constants = try File.open(constantsPath)
+        defer { try? truth.close(); try? constants.close() }
+        let channels = try truth.root.children().filter { $0.hasPrefix("channel") }.compactMap { Int($0.dropFirst(7)) }.sorted()
+        var results: [R] = [], absent: [Int] = []
+        for channel in channels {
+            let name = String(format: "channel%02d", channel)
+            guard constants.root.exists(name) else { absent.append(channel); continue }
+            results.append(try compare(channel, try truth.root.group(name), try constants.root.group(name)))
+        }
+        return (results, absent)
+    }
+}
+
+/// A truth comparison's answer: one result per channel, the channels without constants, and
+/// whether every channel agrees (none absent, at least one compared).
+public struct ChannelTruthReport<Channel: Sendable & Codable & Equatable>: Sendable, Codable, Equatable {
+    public var truth: String
+    public var constants: String
+    public var channels: [Channel]
+    public var absent: [Int]
+    public var agrees: Bool
+
+    init(truth: String, constants: String, channels: [Channel], absent: [Int], agrees: (Channel) -> Bool) {
+        (self.truth, self.constants, self.channels, self.absent) = (truth, constants, channels, absent)
+        self.agrees = !channels.isEmpty && absent.isEmpty && channels.allSatisfy(agrees)
     }
 }

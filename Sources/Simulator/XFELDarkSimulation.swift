@@ -98,17 +98,8 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
         guard o.trains >= 1 else { throw bad("trains", "must be at least 1") }
         guard (1...352).contains(o.cells) else { throw bad("cells", "must be within 1…352, got \(o.cells)") }
         guard (1...o.trains).contains(o.sequences) else { throw bad("sequences", "must be within 1…trains (\(o.trains))") }
-        for (name, list) in [("lostTrains", o.lostTrains), ("outlierTrains", o.outlierTrains)] {
-            if let wrong = list.first(where: { !(0..<o.trains).contains($0) }) {
-                throw bad(name, "train index \(wrong) is outside 0..<\(o.trains)")
-            }
-        }
-        if let wrong = o.lateChannels.first(where: { $0.value < 0 || !o.channels.contains($0.key) }) {
-            throw bad("lateChannels", "channel \(wrong.key) must be simulated and start ≥ 0 trains late")
-        }
-        if let wrong = o.missingChannels.first(where: { !o.channels.contains($0) }) {
-            throw bad("missingChannels", "channel \(wrong) is not among the simulated channels \(o.channels)")
-        }
+        try SimulatedRun.checkFaults(trains: o.trains, channels: o.channels, lostTrains: o.lostTrains,
+                                     outlierTrains: o.outlierTrains, lateChannels: o.lateChannels, missingChannels: o.missingChannels)
         guard !o.detectorString.isEmpty, !o.detectorString.contains("/") else {
             throw bad("detectorString", "must be a non-empty source prefix such as MID_DET_AGIPD1M-1")
         }

@@ -83,13 +83,8 @@ public struct XFELDrspcSimulation: Sendable {
                      "channels \(o.channels.sorted().map(String.init).joined(separator: ",")); \(o.trains) scan steps (trains) × "
                      + "\(o.cells) cells, \(o.sequences) sequence file(s) per run and channel, seed \(o.seed); "
                      + "gain switches at steps \(o.switchRange.lowerBound)…\(o.switchRange.upperBound)"]
-        if !o.lostTrains.isEmpty { lines.append("lost trains: \(o.lostTrains.sorted())") }
-        if !o.outlierTrains.isEmpty { lines.append("bogus train ids at train indices: \(o.outlierTrains.sorted())") }
-        if o.shuffleCells { lines.append("cells written in shuffled order") }
-        if !o.lateChannels.isEmpty {
-            lines.append("late channels: " + o.lateChannels.sorted { $0.key < $1.key }
-                .map { "\($0.key) misses \($0.value) train(s)" }.joined(separator: ", "))
-        }
+        lines += SimulatedRun.faultLines(lostTrains: o.lostTrains, outlierTrains: o.outlierTrains, missingChannels: [],
+                                         shuffleCells: o.shuffleCells, lateChannels: o.lateChannels)
         return lines.joined(separator: "\n")
     }
 
@@ -106,9 +101,8 @@ public struct XFELDrspcSimulation: Sendable {
             throw bad("trains", "need trains ≥ 1, cells within 1…352 and sequences within 1…trains")
         }
         guard o.switchRange.lowerBound >= 0 else { throw bad("switchRange", "must not be negative") }
-        if let wrong = o.lateChannels.first(where: { $0.value < 0 || !o.channels.contains($0.key) }) {
-            throw bad("lateChannels", "channel \(wrong.key) must be simulated and start ≥ 0 trains late")
-        }
+        try SimulatedRun.checkFaults(trains: o.trains, channels: o.channels, lostTrains: o.lostTrains,
+                                     outlierTrains: o.outlierTrains, lateChannels: o.lateChannels, missingChannels: [])
     }
 
     /// Writes every run, channel and sequence file and the truth file; returns the truth path.
@@ -116,28 +110,15 @@ public struct XFELDrspcSimulation: Sendable {
     public func write(to inputDir: String) throws -> String {
         try validate()
         let o = options
-        for run in o.runs { try XFELDarkSimulation.makeDirectory(XFELDarkSimulation.rawRunDirectory(inputDir: inputDir, run: run)) }
         let normals = NormalTable(seed: o.seed)
-        for channel in o.channels.sorted() {
-            let model = DrspcTruthTables(simulation: self, channel: channel)
-            for (k, run) in o.runs.enumerated() {
-                let synthesizer = DrspcSynthesizer(tables: model, run: k, shuffle: o.shuffleCells, seed: o.seed, normals: normals)
-                var perSequence = [[SimulatedTrain]](repeating: [], count: o.sequences)
-                for index in 0..<o.trains {
-                    guard let id = trainId(index: index, channel: channel) else { continue }
-                    perSequence[index * o.sequences / o.trains].append(SimulatedTrain(
-                        index: index, trainId: id, frames: o.cells, flag: o.outlierTrains.contains(index) ? 0 : 1))
-                }
-                for (sequence, trains) in perSequence.enumerated() {
-                    let writer = RawSequenceWriter(layout: .y2018, source: XFELSource(detectorString: o.detectorString, channel: channel),
-                                                   run: run, sequence: sequence, interleaved: false, padding: o.indexPadding)
-                    let path = XFELDarkSimulation.rawRunDirectory(inputDir: inputDir, run: run) + "/"
-                        + XFELDarkSimulation.rawFileName(run: run, channel: channel, sequence: sequence)
-                    try writer.write(path: path, trains: trains, synthesizer: synthesizer) { index in
-                        SplitMix64.key(o.seed, 0x5350_4352, UInt64(channel), UInt64(k), UInt64(index))
-                    }
-                }
-            }
+        // One channel's truth tables at a time, made at its first run.
+        var tables: DrspcTruthTables?
+        try SimulatedRun.writeAll(runs: o.runs, channels: o.channels, trains: o.trains, cells: o.cells,
+                                  sequences: o.sequences, detectorString: o.detectorString, indexPadding: o.indexPadding,
+                                  outlierTrains: o.outlierTrains, seed: o.seed, streamTag: 0x5350_4352, inputDir: inputDir,
+                                  trainId: { trainId(index: $0, channel: $1) }) { channel, k in
+            if k == 0 { tables = DrspcTruthTables(simulation: self, channel: channel) }
+            return DrspcSynthesizer(tables: tables!, run: k, shuffle: o.shuffleCells, seed: o.seed, normals: normals)
         }
         return try writeTruth(Self.truthPath(inputDir: inputDir))
     }
@@ -236,13 +217,8 @@ final class DrspcSynthesizer: TrainSynthesizer {
         frames = [UInt16](repeating: 0, count: tables.cells * 2 * FrameSynthesizer.pixels)
     }
 
-    /// A per-train permutation of the cells when shuffling (the same for every channel and run).
     func cellIds(train index: Int) -> [UInt16] {
-        var ids = (0..<framesPerTrain).map { UInt16($0) }
-        guard shuffle else { return ids }
-        var rng = SplitMix64(seed: SplitMix64.key(seed, 0x5348_5546, UInt64(index)))
-        for i in stride(from: ids.count - 1, to: 0, by: -1) { ids.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-        return ids
+        SimulatedRun.cellIds(train: index, cells: framesPerTrain, shuffle: shuffle, seed: seed)
     }
 
     func synthesizeTrain(index: Int, streamKey: UInt64) {

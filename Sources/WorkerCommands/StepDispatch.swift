@@ -15,7 +15,9 @@ enum StepDispatch {
         // XFEL: preprocess, gather and join are shared; process is the measurement's kernel.
         let xfelShared: [Step: Handler] = [.preprocess: XFELSteps.preprocess, .gather: XFELSteps.gather,
                                            .join: XFELSteps.join]
-        let xfelProcess: [FarmContract.Measurement: Handler] = [.dark: XFELSteps.processDark, .drspc: XFELSteps.processDrspc]
+        let xfelProcess: [FarmContract.Measurement: Handler] = [
+            .dark: XFELSteps.processDark, .drspc: XFELSteps.processDrspc, .xray: XFELSteps.processXray,
+        ]
         for (measurement, process) in xfelProcess {
             table[Key(facility: .xfel, measurement: measurement, step: .process)] = process
             for (step, handler) in xfelShared {

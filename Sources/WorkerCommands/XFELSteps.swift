@@ -49,6 +49,17 @@ enum XFELSteps {
         return StepOutcome(try process.run())
     }
 
+    static func processXray(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let channel = spec.channels.first else {
+            throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
+        }
+        var process = XrayProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
+                                  provenance: provenance, threads: StepDispatch.threads())
+        try process.apply(parameters: spec.parameters)
+        process.gatheredInputs = try gatheredInputs(spec)
+        return StepOutcome(try process.run())
+    }
+
     /// The gathered files the spec names (nil for specs without the parameter).
     static func gatheredInputs(_ spec: JobSpec) throws -> GatheredInputs? {
         guard let text = spec.parameters[JobSpec.gatheredInputsParameter] else { return nil }

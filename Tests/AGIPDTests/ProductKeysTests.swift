@@ -18,13 +18,15 @@ struct ProductKeysTests {
         return Set(try file.root.children().filter { $0 != ProductCollection.groupName })
     }
 
-    @Test("dark and drspc products hold their description's product keys")
+    @Test("dark, drspc and xray products hold their description's product keys")
     func keys() throws {
         let dir = try TemporaryDirectory("product-keys")
         try DarkConstants(cells: 1, collection: Self.collection).write(to: dir.file("dark.h5"))
         try DrspcConstants(cells: 1, collection: Self.collection).write(to: dir.file("drspc.h5"))
         #expect(try datasets(dir.file("dark.h5")) == Set(MeasurementDescription.dark.productKeys))
         #expect(try datasets(dir.file("drspc.h5")) == Set(MeasurementDescription.drspc.productKeys))
+        try XrayConstants(cells: 1, energyKeV: 8, collection: Self.collection).write(to: dir.file("xray.h5"))
+        #expect(try datasets(dir.file("xray.h5")) == Set(MeasurementDescription.xray.productKeys))
     }
 
     @Test("every description names its measurement; XFEL steps run from preprocess to join, CFEL has neither")

@@ -140,7 +140,9 @@ struct CommandParsingTests {
               (["--lose-trains", "10"], "--lose-trains"),
               (["--missing-channel", "4"], "--missing-channel"),
               (["--layout", "2016"], "--layout"),
-              (["--type", "xray"], "--type"),
+              (["--type", "drscs"], "--type"),
+              (["--type", "xray", "--element", "Fe"], "--element"),
+              (["--element", "Mo"], "--element"),
           ])
     func simulateErrors(extra: [String], option: String) {
         let base = ["simulate", "--output-dir", "sim", "--runs", "1", "2", "3", "--channels", "0,8", "--trains", "10", "--cells", "2"]

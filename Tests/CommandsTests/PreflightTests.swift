@@ -126,10 +126,11 @@ struct PreflightTests {
     @Test("measurements and facilities the worker does not implement are refused at plan time")
     func notImplemented() throws {
         let fixture = try FarmFixture()
-        var xray = fixture.options(output: "out")
-        (xray.measurement, xray.runs) = (.xray, [11])
-        let text = try refusal(try fixture.farm(), xray)
-        #expect(text.contains("xfel xray cannot be calibrated by this CalFarm yet") && text.contains("it runs: xfel dark"), "\(text)")
+        var drscs = fixture.options(output: "out")
+        (drscs.measurement, drscs.runs) = (.drscs, [11, 12, 13, 14])
+        drscs.overrides.append("drscs.currents=itestc20")
+        let text = try refusal(try fixture.farm(), drscs)
+        #expect(text.contains("xfel drscs cannot be calibrated by this CalFarm yet") && text.contains("it runs: xfel dark"), "\(text)")
 
         try FileManager.default.createDirectory(atPath: fixture.dir.file("in/temperature_m20C"), withIntermediateDirectories: true)
         var cfel = fixture.options(output: "out")

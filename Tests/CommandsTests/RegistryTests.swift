@@ -23,7 +23,7 @@ struct RegistryTests {
                 if implemented == steps { complete.append("\(facility.rawValue) \(measurement.rawValue)") }
             }
         }
-        #expect(complete == ["xfel dark", "xfel drspc"])
+        #expect(complete == ["xfel dark", "xfel xray", "xfel drspc"])
         // No handler for a step the controller does not plan.
         for capability in capabilities {
             let request = PlanRequest(facility: capability.facility, measurement: capability.measurement, inputDir: "/in",
@@ -34,10 +34,10 @@ struct RegistryTests {
 
     @Test("a spec outside the registry is refused with the combination named")
     func unknownCombination() {
-        let spec = JobSpec(request: "r", job: "process.ch00.a01", step: .process, measurement: .xray, facility: .xfel,
+        let spec = JobSpec(request: "r", job: "process.ch00.a01", step: .process, measurement: .drscs, facility: .xfel,
                            inputDir: "/in", outputDir: "/out", runs: [1], channels: [0], detectorString: "", resultPath: "/r.json")
         #expect(throws: WorkerError.self) { try StepDispatch.run(spec) }
         let text = (try? StepDispatch.run(spec)).map { _ in "" } ?? String(describing: Result { try StepDispatch.run(spec) })
-        #expect(text.contains("process for xfel xray"), "\(text)")
+        #expect(text.contains("process for xfel drscs"), "\(text)")
     }
 }

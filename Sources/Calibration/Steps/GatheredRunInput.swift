@@ -135,6 +135,22 @@ final class GatheredRunInput {
         return bytes
     }
 
+    /// The gathered files of every run of a process unit (those `named`, else from the
+    /// preprocess results), and their common cell count. The caller closes them.
+    static func open(paths: ProductPaths, runs: [Int], channel: Int, named: GatheredInputs?, measurement: String) throws
+        -> (inputs: [GatheredRunInput], cells: Int) {
+        var inputs: [GatheredRunInput] = []
+        do {
+            for run in runs {
+                inputs.append(try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: named?.sequences(of: run)))
+            }
+            return (inputs, try commonCells(inputs, measurement: measurement))
+        } catch {
+            inputs.forEach { $0.close() }
+            throw error
+        }
+    }
+
     /// The runs' cell count; every run (and every sequence file) must agree.
     static func commonCells(_ inputs: [GatheredRunInput], measurement: String) throws -> Int {
         let cells = inputs.map(\.cells)

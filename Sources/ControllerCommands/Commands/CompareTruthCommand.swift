@@ -7,7 +7,7 @@ import Simulator
 struct CompareTruthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-truth",
-        abstract: "Compare joined dark or drspc constants with a simulation's truth file.",
+        abstract: "Compare joined dark, drspc or xray constants with a simulation's truth file.",
         discussion: """
             Per channel and gain stage: mean |offset - truth| and the fraction of pixels within \
             5 noise/sqrt(frames) + 1 ADU (need 99.9%); median stddev/noise against the median a \
@@ -16,7 +16,9 @@ struct CompareTruthCommand: ParsableCommand {
             is missing, 1 otherwise, 2 for unusable files. Without --constants, the joined file of \
             --request (default: the latest request in the state database) is compared. For a drspc \
             truth file: per gain stage, the fraction of fitted pixels whose slope, offset and gain level \
-            lie within 6 sigma of the truth (need 99.9%).
+            lie within 6 sigma of the truth (need 99.9%). For an xray truth file: per channel, the \
+            z-scores (photon_spacing - truth) / spacing_error of the converged fits (RMS within [0.9, 1.1], \
+            |mean| < 0.05, none beyond 5.5) and no failed fit where both peaks should hold 50 frames.
             """)
 
     @Option(help: ArgumentHelp("truth.h5 written by `calfarm simulate`.", valueName: "file")) var truth: String
@@ -41,6 +43,12 @@ struct CompareTruthCommand: ParsableCommand {
                 if !report.agrees { throw ExitCode(CommandFailure.runtime) }
                 return
             }
+            if XrayTruthComparison.isXrayTruth(truth) {
+                let report = try XrayTruthComparison(truthPath: truth, constantsPath: try constantsPath()).run()
+                if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
+                if !report.agrees { throw ExitCode(CommandFailure.runtime) }
+                return
+            }
             let report = try TruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
             if output.json { try JSONOutput.print(report) } else { print(TruthComparisonTable(report: report).render()) }
             if !report.agrees { throw ExitCode(CommandFailure.runtime) }
@@ -59,6 +67,22 @@ struct CompareTruthCommand: ParsableCommand {
                               percent(stage.offsetWithinFraction), percent(stage.gainLevelWithinFraction),
                               stage.agrees ? "ok" : "DIFFERS"])
             }
+        }
+        var lines = ["truth      \(report.truth)", "constants  \(report.constants)", "", table.render()]
+        if !report.absent.isEmpty { lines.append("channels without constants: \(report.absent)") }
+        lines.append(report.agrees ? "result: all \(report.channels.count) channel(s) agree with the truth"
+                                   : "result: the constants do not agree with the truth")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The xray table: per channel, fits, failures and the spacing's z-scores against the truth.
+    static func render(_ report: XrayTruthComparison.Report) -> String {
+        var table = TextTable(header: ["channel", "fitted", "failed", "failed ≥50/peak", "median |Δspacing|", "mean z", "RMS z",
+                                       "max |z|", "result"], rightAligned: [1, 2, 3, 4, 5, 6, 7])
+        for c in report.channels {
+            table.append([String(format: "%02d", c.channel), "\(c.fitted)", "\(c.failed)", "\(c.failedWellPopulated)",
+                          String(format: "%.3f", c.spacingMedianAbsDifference), String(format: "%+.4f", c.zMean),
+                          String(format: "%.4f", c.zRMS), String(format: "%.2f", c.zMaxAbs), c.agrees ? "ok" : "DIFFERS"])
         }
         var lines = ["truth      \(report.truth)", "constants  \(report.constants)", "", table.render()]
         if !report.absent.isEmpty { lines.append("channels without constants: \(report.absent)") }

@@ -2,18 +2,18 @@ import ArgumentParser
 import FarmContract
 import Simulator
 
-/// `calfarm simulate`: raw European XFEL dark runs or a pulse-capacitor scan (drspc) with known
-/// constants, plus a truth file.
+/// `calfarm simulate`: raw European XFEL dark runs, a pulse-capacitor scan (drspc) or
+/// fluorescence runs (xray) with known constants, plus a truth file.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Write simulated raw AGIPD runs (European XFEL layout) and their truth file.")
 
     @Option(help: "Facility layout to simulate (xfel).") var facility: Facility = .xfel
-    @Option(name: .customLong("type"), help: "Measurement to simulate (dark or drspc).") var measurement: FarmContract.Measurement = .dark
+    @Option(name: .customLong("type"), help: "Measurement to simulate (dark, drspc or xray).") var measurement: FarmContract.Measurement = .dark
     @Option(help: ArgumentHelp("Where raw/rNNNN/ and truth.h5 go (the input dir of a request).", valueName: "dir"))
     var outputDir: String
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("dark: 1-3 run numbers (high, medium, low gain); drspc: 8 in scan order.", valueName: "run"))
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("dark: 1-3 run numbers (high, medium, low gain); drspc: 8 in scan order; xray: one or more.", valueName: "run"))
     var runs: [Int]
     @Option(help: ArgumentHelp("Channels, e.g. 0-3,8.", valueName: "list"),
             transform: IndexList.argument("--channels", allowed: 0...15))
@@ -40,7 +40,10 @@ struct SimulateCommand: ParsableCommand {
                                + "mock writer), all, or none.", valueName: "variant"))
     var indexPadding: XFELIndexPadding = .trainId
     @Option(help: ArgumentHelp("Detector source prefix, e.g. SPB_DET_AGIPD1M-1.", valueName: "name")) var detectorString: String?
-    @Flag(help: "drspc: write each train's frames in a shuffled cell order.") var shuffleCells = false
+    @Flag(help: "drspc, xray: write each train's frames in a shuffled cell order.") var shuffleCells = false
+    @Option(help: ArgumentHelp("xray: the fluorescence target, Cu (narrow peaks, 8.0 keV) or Mo (broad, 17.4 keV).",
+                               valueName: "element"))
+    var element = "Cu"
     @Option(help: ArgumentHelp("drspc: the scan steps at which pixels switch from high to medium gain, e.g. 9-10 "
                                + "(between drspc.high_gain_window and drspc.medium_gain_window).", valueName: "list"),
             transform: IndexList.argument("--switch-steps"))
@@ -71,9 +74,30 @@ struct SimulateCommand: ParsableCommand {
         return XFELDrspcSimulation(options: o)
     }
 
+    /// The fluorescence runs with the same options.
+    var xraySimulation: XFELXraySimulation {
+        var o = XFELXraySimulation.Options()
+        (o.runs, o.channels, o.trains, o.cells, o.sequences, o.seed) = (runs, channels, trains, cells, sequences, seed)
+        (o.lostTrains, o.outlierTrains, o.shuffleCells, o.indexPadding) = (loseTrains, outlierTrains, shuffleCells, indexPadding)
+        (o.missingChannels, o.element) = (missingChannels, element)
+        if let detectorString { o.detectorString = detectorString }
+        o.lateChannels = Dictionary(lateChannels.map { ($0.channel, $0.trains) }, uniquingKeysWith: { $1 })
+        return XFELXraySimulation(options: o)
+    }
+
     func validate() throws {
-        guard facility == .xfel, [.dark, .drspc].contains(measurement) else {
-            throw ValidationError("only --facility xfel --type dark or drspc can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
+        guard facility == .xfel, [.dark, .drspc, .xray].contains(measurement) else {
+            throw ValidationError("only --facility xfel --type dark, drspc or xray can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
+        }
+        if measurement != .xray, element != "Cu" { throw ValidationError("--element applies to --type xray") }
+        if measurement == .xray {
+            guard !interleaved, layout == "2018" else {
+                throw ValidationError("--type xray simulates 2018-layout files; --interleaved and --layout 2017 are for dark")
+            }
+            do { try xraySimulation.validate() } catch let SimulationError.invalidOption(name, reason) {
+                throw ValidationError("--\(Self.flag[name] ?? name): \(reason)")
+            }
+            return
         }
         if measurement == .drspc {
             guard !interleaved, layout == "2018", missingChannels.isEmpty else {
@@ -94,13 +118,15 @@ struct SimulateCommand: ParsableCommand {
     /// Simulator option names → the flags users typed.
     static let flag = ["runs": "runs", "channels": "channels", "trains": "trains", "cells": "cells", "sequences": "sequences",
                        "lostTrains": "lose-trains", "outlierTrains": "outlier-trains", "missingChannels": "missing-channel",
-                       "lateChannels": "late-channel", "detectorString": "detector-string"]
+                       "lateChannels": "late-channel", "detectorString": "detector-string", "element": "element"]
 
     func run() throws {
         try CommandFailure.run {
-            let (truth, description) = measurement == .drspc
-                ? (try drspcSimulation.write(to: outputDir), drspcSimulation.description)
-                : (try simulation.write(to: outputDir), simulation.description)
+            let (truth, description) = switch measurement {
+            case .drspc: (try drspcSimulation.write(to: outputDir), drspcSimulation.description)
+            case .xray: (try xraySimulation.write(to: outputDir), xraySimulation.description)
+            default: (try simulation.write(to: outputDir), simulation.description)
+            }
             let raw = runs.map { XFELDarkSimulation.rawRunDirectory(inputDir: outputDir, run: $0) }
             if output.json {
                 return try JSONOutput.print(["inputDir": [outputDir], "rawRunDirectories": raw, "truth": [truth]])

@@ -57,6 +57,9 @@ enum BuiltinDefaults {
           run_names: [hg, mg, lg]
         xray:
           element: Cu
+          histogram_bins: 512
+          min_peak_frames: 20
+          min_spacing: 10.0
         drspc:
           run_names: [r1, r2, r3, r4, r5, r6, r7, r8]
           high_gain_window: [42, 122]

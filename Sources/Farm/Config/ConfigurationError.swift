@@ -52,7 +52,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .malformedOverride(let text):
             return "--set \(text): expected section.key=value (e.g. --set process.n_jobs=4)"
         case .wrongRunCount(let key, let measurement, let expected, let got, let rule):
-            return "\(key): \(measurement.rawValue) needs exactly \(expected) runs (\(rule)), got \(got)"
+            let bound = MeasurementCatalog.description(of: measurement).acceptsMoreRuns ? "at least" : "exactly"
+            return "\(key): \(measurement.rawValue) needs \(bound) \(expected) run\(expected == 1 ? "" : "s") (\(rule)), got \(got)"
         case .outOfRange(let key, let what, let value, let allowed):
             return "\(key): unknown \(what) \(value); valid \(what)s are \(allowed.lowerBound)–\(allowed.upperBound)"
         case .duplicateValue(let key, let value):

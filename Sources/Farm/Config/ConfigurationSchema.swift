@@ -70,7 +70,10 @@ public enum ConfigurationSchema {
             Key("run_names", .strings, "CFEL run names in gain order"),
         ]),
         Section(name: "xray", keys: [
-            Key("element", .string, "fluorescence target element, e.g. Cu"),
+            Key("element", .choice(["Cu", "Mo"]), "fluorescence target: Cu (8.0 keV) or Mo (17.4 keV); gain_per_kev divides by it"),
+            Key("histogram_bins", .integer(minimum: 64), "unit ADU bins per pixel and cell, centred on its first value; must hold both peaks"),
+            Key("min_peak_frames", .integer(minimum: 2), "frames each peak needs, else fit_status 1 or 2"),
+            Key("min_spacing", .number(minimum: 0), "a photon spacing at or below this many ADU is flagged (fit_status 3)"),
         ]),
         Section(name: "drspc", keys: [
             Key("run_names", .strings, "CFEL run names of the 8 pulse-capacitor runs"),

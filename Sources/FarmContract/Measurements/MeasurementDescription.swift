@@ -18,6 +18,16 @@ public struct MeasurementDescription: Sendable {
     public let originalGathersPerRun: Bool
     /// Whether the steps include merge (drscs: combine the currents).
     public let hasMerge: Bool
+    /// Whether `runCount` is a minimum (xray: several runs of one element are fitted together).
+    public let acceptsMoreRuns: Bool
+
+    public init(measurement: Measurement, runRule: String, runCount: @escaping @Sendable (_ currents: Int) -> Int,
+                settingsSection: String, productKeys: [String], originalGathersPerRun: Bool, hasMerge: Bool,
+                acceptsMoreRuns: Bool = false) {
+        self.measurement = measurement; self.runRule = runRule; self.runCount = runCount
+        self.settingsSection = settingsSection; self.productKeys = productKeys
+        self.originalGathersPerRun = originalGathersPerRun; self.hasMerge = hasMerge; self.acceptsMoreRuns = acceptsMoreRuns
+    }
 
     /// The steps of a whole request at `facility`, in order: XFEL preprocesses and joins, CFEL
     /// (one module, no train index) does neither.

@@ -55,11 +55,9 @@ public struct DarkProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "runs", reason: "dark needs \(DarkConstants.stages) runs (high, medium, low gain), got \(runs)")
         }
         let selected = try ASIC.selection(asics)
-        let inputs = try runs.map { run in
-            try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
-        }
+        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, channel: channel, named: gatheredInputs,
+                                                        measurement: "dark")
         defer { inputs.forEach { $0.close() } }
-        let cells = try GatheredRunInput.commonCells(inputs, measurement: "dark")
 
         let accumulator = DarkAccumulator(cells: cells, threads: threads)
         let slotBytes = 2 * cells * ModuleGeometry.asicPixels * 2

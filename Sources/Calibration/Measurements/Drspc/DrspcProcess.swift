@@ -84,11 +84,9 @@ public struct DrspcProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "windows", reason: "need a high-gain window before a medium-gain window, got \(windows)")
         }
         let selected = try ASIC.selection(asics)
-        let inputs = try runs.map { run in
-            try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: gatheredInputs?.sequences(of: run))
-        }
+        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, channel: channel, named: gatheredInputs,
+                                                        measurement: "drspc")
         defer { inputs.forEach { $0.close() } }
-        let cells = try GatheredRunInput.commonCells(inputs, measurement: "drspc")
 
         let accumulator = DrspcAccumulator(cells: cells, windows: windows)
         let elements = blockSlots * cells * ModuleGeometry.asicPixels
