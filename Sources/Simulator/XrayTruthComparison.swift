@@ -10,6 +10,8 @@ public struct XrayTruthComparison: Sendable {
         public var channel: Int
         public var fitted: Int
         public var failed: Int
+        /// (cell, pixel)s without constants (`pixel_mask` = 1: an ASIC not processed or joined).
+        public var masked: Int
         /// Failed fits where both peaks were expected to hold ≥ `wellPopulated` frames.
         public var failedWellPopulated: Int
         public var zMean: Double
@@ -29,7 +31,11 @@ public struct XrayTruthComparison: Sendable {
 
     public var truthPath: String
     public var constantsPath: String
-    public init(truthPath: String, constantsPath: String) { (self.truthPath, self.constantsPath) = (truthPath, constantsPath) }
+    /// Accept pixels without constants (a request for some ASICs only).
+    public var allowMissing: Bool
+    public init(truthPath: String, constantsPath: String, allowMissing: Bool = false) {
+        (self.truthPath, self.constantsPath, self.allowMissing) = (truthPath, constantsPath, allowMissing)
+    }
 
     /// True when `path` is a xray truth file (root attribute `measurement` = xray).
     public static func isXrayTruth(_ path: String) -> Bool { SimulationTruthFile.measurement(of: path) == "xray" }
@@ -53,9 +59,11 @@ public struct XrayTruthComparison: Sendable {
                                                       expected: [1] + (try truth.dataset("photon_spacing").shape),
                                                       found: try constants.dataset("photon_spacing").shape)
         }
+        let mask = constants.exists("pixel_mask") ? try constants.dataset("pixel_mask").read(UInt8.self) : []
         var z: [Double] = [], differences: [Double] = []
-        var failed = 0, failedWell = 0
+        var failed = 0, failedWell = 0, masked = 0
         for i in 0..<spacing.count {
+            if !mask.isEmpty, mask[i % mask.count] != 0 { masked += 1; continue }
             guard status[i] == 0 else {
                 failed += 1
                 if frames[i] * min(trueHit[i], 1 - trueHit[i]) >= Self.wellPopulated { failedWell += 1 }
@@ -71,9 +79,10 @@ public struct XrayTruthComparison: Sendable {
         let beyond = z.filter { !(abs($0) <= Self.zLimit) }.count
         differences.sort()
         return ChannelResult(
-            channel: channel, fitted: z.count, failed: failed, failedWellPopulated: failedWell, zMean: mean, zRMS: rms,
+            channel: channel, fitted: z.count, failed: failed, masked: masked, failedWellPopulated: failedWell, zMean: mean, zRMS: rms,
             zMaxAbs: maxAbs, beyondLimit: beyond,
             spacingMedianAbsDifference: differences.isEmpty ? .nan : differences[differences.count / 2],
-            agrees: !z.isEmpty && Self.rmsRange.contains(rms) && abs(mean) < Self.meanLimit && beyond == 0 && failedWell == 0)
+            agrees: !z.isEmpty && Self.rmsRange.contains(rms) && abs(mean) < Self.meanLimit && beyond == 0 && failedWell == 0
+                && (masked == 0 || allowMissing))
     }
 }

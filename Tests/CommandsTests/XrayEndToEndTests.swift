@@ -129,6 +129,23 @@ struct XrayEndToEndTests {
         #expect(compare.status == 1 && compare.stdout.contains("DIFFERS"), "\(compare.stdout)\(compare.stderr)")
     }
 
+    @Test("a request for some ASICs: compare-truth counts the pixels without constants and agrees only with --allow-missing")
+    func someAsics() throws {
+        let fixture = try Fixture { o in (o.runs, o.channels, o.trains, o.cells, o.seed) = ([4], [10], 400, 1, 21) }
+        let o = fixture.simulation.options
+        let farm = try fixture.farm()
+        let outcome = try farm.submit(SubmitOptions(measurement: .xray, inputDir: fixture.inputDir, outputDir: fixture.outputDir,
+                                                    runs: o.runs, channels: o.channels, asics: [3, 14],
+                                                    overrides: ["local.workers=2"], executor: .local))
+        #expect(try farm.status(request: outcome.request).state == "done")
+        let truth = XFELXraySimulation.truthPath(inputDir: fixture.inputDir)
+        let strict = try XrayTruthComparison(truthPath: truth, constantsPath: fixture.joined).run()
+        #expect(strict.channels.first?.masked == 14 * 4096 && strict.channels.first?.fitted == 2 * 4096 && !strict.agrees,
+                "\(strict)")
+        let lenient = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", fixture.joined, "--allow-missing"])
+        #expect(lenient.status == 0 && lenient.stdout.contains("all 1 channel(s) agree"), "\(lenient.stdout)\(lenient.stderr)")
+    }
+
     @Test("an unknown element is refused before anything is recorded")
     func unknownElement() throws {
         let fixture = try Fixture { o in (o.runs, o.channels, o.trains, o.cells) = ([3], [0], 2, 1) }

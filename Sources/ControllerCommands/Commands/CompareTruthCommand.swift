@@ -44,7 +44,7 @@ struct CompareTruthCommand: ParsableCommand {
                 return
             }
             if XrayTruthComparison.isXrayTruth(truth) {
-                let report = try XrayTruthComparison(truthPath: truth, constantsPath: try constantsPath()).run()
+                let report = try XrayTruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
                 if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
                 if !report.agrees { throw ExitCode(CommandFailure.runtime) }
                 return
@@ -77,10 +77,10 @@ struct CompareTruthCommand: ParsableCommand {
 
     /// The xray table: per channel, fits, failures and the spacing's z-scores against the truth.
     static func render(_ report: XrayTruthComparison.Report) -> String {
-        var table = TextTable(header: ["channel", "fitted", "failed", "failed ≥50/peak", "median |Δspacing|", "mean z", "RMS z",
-                                       "max |z|", "result"], rightAligned: [1, 2, 3, 4, 5, 6, 7])
+        var table = TextTable(header: ["channel", "fitted", "failed", "failed ≥50/peak", "masked", "median |Δspacing|", "mean z",
+                                       "RMS z", "max |z|", "result"], rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])
         for c in report.channels {
-            table.append([String(format: "%02d", c.channel), "\(c.fitted)", "\(c.failed)", "\(c.failedWellPopulated)",
+            table.append([String(format: "%02d", c.channel), "\(c.fitted)", "\(c.failed)", "\(c.failedWellPopulated)", "\(c.masked)",
                           String(format: "%.3f", c.spacingMedianAbsDifference), String(format: "%+.4f", c.zMean),
                           String(format: "%.4f", c.zRMS), String(format: "%.2f", c.zMaxAbs), c.agrees ? "ok" : "DIFFERS"])
         }
