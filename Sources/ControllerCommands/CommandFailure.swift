@@ -10,6 +10,8 @@ enum CommandFailure {
     static let badInput: Int32 = 2
     /// Exit status for runtime failures (and for requests that ended failed or partial).
     static let runtime: Int32 = 1
+    /// Exit status after SIGINT/SIGTERM (128 + 2, as shells report an interrupted command).
+    static let interrupted: Int32 = 130
 
     /// Runs a command body, reporting any error as above and rethrowing it as an `ExitCode`
     /// (which ArgumentParser turns into the exit status without printing anything). With
@@ -57,6 +59,7 @@ enum CommandFailure {
             switch error {
             case .unknownRequest, .unknownJob: return badInput
             case .io, .invalidState: return runtime
+            case .interrupted: return interrupted
             }
         case let error as StoreError:
             switch error {

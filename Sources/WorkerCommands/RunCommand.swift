@@ -31,6 +31,17 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Started by a controller that ignores SIGINT/SIGTERM itself: take the defaults back, so
+        // that the controller's SIGTERM stops this worker.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
+        let lease = LocalLeaseHold(path: ProcessInfo.processInfo.environment["CALFARM_LOCAL_LEASE"])
+        defer { withExtendedLifetime(lease) {} }
         let jobSpec: JobSpec
         do {
             jobSpec = try loadSpec()
@@ -58,4 +69,19 @@ struct RunCommand: ParsableCommand {
         }
         print("calfarm-worker: \(jobSpec.job) succeeded (\(result.outputs.count) outputs)")
     }
+}
+
+/// A worker started by the local executor holds the request's lease (shared) for its lifetime,
+/// so that the controller's successors see it alive (Farm's `LocalLease`). The kernel drops the
+/// lock when the process ends, however it ends.
+final class LocalLeaseHold {
+    private let descriptor: Int32
+
+    init(path: String?) {
+        guard let path else { descriptor = -1; return }
+        descriptor = open(path, O_RDWR | O_CLOEXEC)
+        if descriptor >= 0 { _ = flock(descriptor, LOCK_SH) }
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 }

@@ -11,6 +11,10 @@ extension Farm {
             try slurmClient.cancel(arrays.map { SlurmJobID(job: $0) })
         }
         let unfinished = try store.jobs(request: record.id, states: [.planned, .queued, .running]).map(\.id)
+        // A request with nothing left to run keeps its state (a done request stays done).
+        guard !unfinished.isEmpty else {
+            return CancelOutcome(request: record.id, cancelled: 0, slurmJobs: [])
+        }
         try store.markJobsCancelled(request: record.id, jobs: unfinished, reason: "cancelled by the user")
         try store.setRequestState(.cancelled, request: record.id)
         log(record.id, "cancel", "\(unfinished.count) job units cancelled, SLURM jobs \(arrays)")

@@ -19,6 +19,8 @@ extension Farm {
             return ResumeOutcome(request: record.id, resubmitted: [], recovered: recovered, sbatchCalls: 0)
         }
         try store.resetForResume(request: record.id, jobs: Array(rerun))
+        // A cancelled request runs again: the local executor stops when it sees `cancelled`.
+        try store.setRequestState(.running, request: record.id)
         let calls = try launch(record, graph: graph, configuration: configuration, units: rerun,
                                active: try activeSlurmIDs(record.id), progress: progress)
         try updateRequestState(record.id)

@@ -13,10 +13,10 @@ extension Farm {
 
     /// Reconciles the request's open attempts with its executor; returns notes for the report.
     func refresh(_ record: RequestRecord) throws -> [String] {
-        var notes: [String] = []
+        var notes = try reclaimOrphans(record)
         if record.executor == ExecutorKind.slurm.rawValue, try !store.openAttempts(request: record.id).isEmpty {
             do {
-                notes = try SlurmReconciler(client: slurmClient, store: store).refresh(request: record.id, workspace: RequestWorkspace(root: record.workDir))
+                notes += try SlurmReconciler(client: slurmClient, store: store).refresh(request: record.id, workspace: RequestWorkspace(root: record.workDir))
             } catch {
                 notes.append("could not query SLURM: \(error)")
             }
@@ -67,6 +67,11 @@ extension Farm {
             let current = try report(record, notes: notes + retried)
             onUpdate(current)
             if current.jobs.pending == 0 && current.jobs.running == 0 { return current }
+            // A local request runs only while its controller does: with no attempt open, nothing
+            // can start (what is pending needs `resume`), so waiting would never end.
+            if record.executor == ExecutorKind.local.rawValue, try store.openLocalAttempts(request: record.id).isEmpty {
+                return current
+            }
             delay = current.jobs == last ? min(delay * 1.5, 60) : max(interval, 1)
             last = current.jobs
             Thread.sleep(forTimeInterval: delay)

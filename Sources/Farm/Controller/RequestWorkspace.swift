@@ -14,6 +14,8 @@ public struct RequestWorkspace: Sendable, Equatable {
     public var scripts: String { "\(root)/scripts" }
     public var results: String { "\(root)/results" }
     public var logs: String { "\(root)/logs" }
+    /// The local executor's lease (`LocalLease`).
+    public var localLease: String { "\(root)/\(LocalLease.fileName)" }
 
     public func resultPath(job: String) -> String { "\(results)/\(job).json" }
     public func specFile(token: String) -> String { "\(specs)/\(token).jsonl" }

@@ -180,6 +180,19 @@ extension FarmStore {
         }
     }
 
+    /// Attempts of the local executor (no SLURM job id) the database calls queued or running.
+    public func openLocalAttempts(request: String) throws -> [AttemptRecord] {
+        try read("openLocalAttempts") { db in
+            try db.withStatement("SELECT \(Self.attemptColumns) FROM attempt WHERE state IN ('queued', 'running') "
+                                 + "AND slurmJobID IS NULL AND request = ? ORDER BY id") {
+                try $0.bind(.text(request))
+                var attempts: [AttemptRecord] = []
+                while try $0.step() { attempts.append(try attemptRecord($0)) }
+                return attempts
+            }
+        }
+    }
+
     /// The request's submissions, oldest first (those still `recorded` need a token lookup).
     public func submissions(request: String) throws -> [SubmissionRecord] {
         try read("submissions") { db in

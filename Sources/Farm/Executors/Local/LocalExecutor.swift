@@ -4,6 +4,11 @@ import Foundation
 /// Runs batches on this machine with up to `parallel` worker processes, honouring the same
 /// dependencies SLURM would (`success`: start only after the parent is done; `completion`: after
 /// it ended), time limits, result files and attempts. Blocks until every unit has ended.
+///
+/// It holds the request's `LocalLease` (and so do its workers), so that a later `status` or
+/// `resume` can tell attempts it left behind when killed. SIGINT/SIGTERM stop the workers, close
+/// their attempts as failed ("interrupted") and the not yet started ones as cancelled, and end
+/// with `FarmError.interrupted`: `resume` then reruns exactly those.
 struct LocalExecutor {
     var store: FarmStore
     var workspace: RequestWorkspace
@@ -24,6 +29,9 @@ struct LocalExecutor {
 
     /// Runs everything in `batches`; units outside them count as already ended in their stored state.
     func run(_ batches: [SubmissionBatch], progress: (String) -> Void) throws {
+        try FileManager.default.createDirectory(atPath: workspace.root, withIntermediateDirectories: true)
+        let lease = try LocalLease(path: workspace.localLease)
+        defer { withExtendedLifetime(lease) {} }
         var tasks: [String: Task] = [:]
         var order: [String] = []
         for batch in batches {
@@ -46,6 +54,8 @@ struct LocalExecutor {
         var waiting = order
         var running: [String: WorkerProcess] = [:]
         let finished = FinishedQueue()
+        let signals = InterruptSignals { finished.interrupt($0) }
+        defer { signals.restore() }
 
         while !waiting.isEmpty || !running.isEmpty {
             // Start what is ready; cancel what can no longer run.
@@ -69,21 +79,57 @@ struct LocalExecutor {
                 if !waiting.isEmpty { throw FarmError.invalidState("local executor stalled: \(waiting.prefix(3)) wait for units that never end") }
                 break
             }
-            let (id, ending) = finished.next()
+            let (id, ending): (String, WorkerProcess.Ending)
+            // Wakes every second to notice a `calfarm cancel` from another terminal.
+            guard let event = finished.next(timeout: 1) else {
+                if try stopIfCancelled(running: running, finished: finished, progress: progress) { return }
+                continue
+            }
+            switch event {
+            case let .ended(unit, how): (id, ending) = (unit, how)
+            case let .interrupted(signal):
+                try stopAll(running: running, waiting: waiting, tasks: tasks, finished: finished, signal: signal,
+                            progress: progress)
+                throw FarmError.interrupted(request: request.id, signal: signal)
+            }
             running[id] = nil
             ended[id] = try conclude(tasks[id]!, ending: ending, progress: progress)
-            // `calfarm cancel` from another terminal marks the request; stop here too.
-            if try store.request(request.id)?.state == .cancelled {
-                progress("request \(request.id) was cancelled: stopping \(running.count) workers")
-                running.values.forEach { $0.stop() }
-                for _ in running.keys { _ = finished.next() }
-                return
-            }
+            if try stopIfCancelled(running: running, finished: finished, progress: progress) { return }
         }
+    }
+
+    /// `calfarm cancel` from another terminal marks the request: stop the workers and return.
+    private func stopIfCancelled(running: [String: WorkerProcess], finished: FinishedQueue,
+                                 progress: (String) -> Void) throws -> Bool {
+        guard try store.request(request.id)?.state == .cancelled else { return false }
+        progress("request \(request.id) was cancelled: stopping \(running.count) workers")
+        running.values.forEach { $0.stop() }
+        var left = running.count
+        while left > 0 { if case .ended = finished.next() { left -= 1 } }
+        return true
+    }
+
+    /// After SIGINT/SIGTERM: stops the running workers and closes their attempts as failed, and
+    /// the attempts not started yet as cancelled, so that `resume` reruns both.
+    private func stopAll(running: [String: WorkerProcess], waiting: [String], tasks: [String: Task], finished: FinishedQueue,
+                         signal: Int32, progress: (String) -> Void) throws {
+        let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+        progress("interrupted by \(name): stopping \(running.count) worker(s)")
+        running.values.forEach { $0.stop() }
+        var left = Set(running.keys)
+        while !left.isEmpty {
+            guard case let .ended(id, _) = finished.next(), left.remove(id) != nil else { continue }
+            try store.updateAttempts([AttemptUpdate(attempt: tasks[id]!.attempt.id, state: .failed, endedAt: Date(),
+                                                    reason: "interrupted by \(name)")])
+        }
+        try store.updateAttempts(waiting.map {
+            AttemptUpdate(attempt: tasks[$0]!.attempt.id, state: .cancelled, endedAt: Date(), reason: "interrupted by \(name) before it started")
+        })
     }
 
     private func start(_ task: Task, finished: FinishedQueue) throws -> WorkerProcess {
         var env = environment
+        env[LocalLease.environmentKey] = workspace.localLease
         env["CALFARM_ATTEMPT"] = String(task.attempt.number)
         let id = task.unit.id
         let process = try WorkerProcess(
@@ -106,23 +152,41 @@ struct LocalExecutor {
     }
 }
 
-/// Completions reported by worker termination handlers (other threads), consumed by the
-/// scheduling loop, which alone writes the database.
+/// Completions reported by worker termination handlers (other threads) and interrupts from the
+/// signal handler, consumed by the scheduling loop, which alone writes the database.
 private final class FinishedQueue: @unchecked Sendable {  // guarded by `condition`
-    private let condition = NSCondition()
-    private var items: [(String, WorkerProcess.Ending)] = []
+    enum Event {
+        case ended(String, WorkerProcess.Ending)
+        case interrupted(Int32)
+    }
 
-    func push(_ id: String, _ ending: WorkerProcess.Ending) {
+    private let condition = NSCondition()
+    private var items: [Event] = []
+
+    func push(_ id: String, _ ending: WorkerProcess.Ending) { add(.ended(id, ending)) }
+
+    func interrupt(_ signal: Int32) { add(.interrupted(signal)) }
+
+    private func add(_ event: Event) {
         condition.lock()
-        items.append((id, ending))
+        items.append(event)
         condition.signal()
         condition.unlock()
     }
 
-    func next() -> (String, WorkerProcess.Ending) {
+    func next() -> Event {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty { condition.wait() }
+        return items.removeFirst()
+    }
+
+    /// The next event, or nil after `timeout` seconds without one.
+    func next(timeout: Double) -> Event? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while items.isEmpty { if !condition.wait(until: deadline) { return nil } }
         return items.removeFirst()
     }
 }
