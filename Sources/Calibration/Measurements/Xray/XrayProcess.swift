@@ -110,9 +110,9 @@ public struct XrayProcess: Sendable {
                 for local in 0..<count {
                     for pixel in 0..<ModuleGeometry.asicPixels {
                         let result = fits[local * ModuleGeometry.asicPixels + pixel]
-                        let origin = Double(histograms.histogram(local: local, pixel: pixel).origin)
-                        outside += Int(histograms.histogram(local: local, pixel: pixel).outside)
-                        constants.store(result, origin: origin, cell: first + local, pixel: pixel)
+                        let histogram = histograms.histogram(local: local, pixel: pixel)
+                        outside += Int(histogram.outside)
+                        constants.store(result, origin: Double(histogram.origin), cell: first + local, pixel: pixel)
                         statusCounts[Int(result.status.rawValue)] += 1
                     }
                 }
@@ -120,15 +120,7 @@ public struct XrayProcess: Sendable {
             }
             let clock = ContinuousClock.now
             let path = outputPath(asic: asic.number)
-            try AtomicFile.createParent(of: path)
-            let temporary = AtomicFile.temporaryPath(for: path)
-            do {
-                try constants.write(to: temporary)
-                try AtomicFile.commit(temporary: temporary, to: path)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
-            }
+            try StagedProduct.write(to: path) { try constants.write(to: $0) }
             report.outputs.append(path)
             writing += Gather.seconds(since: clock)
         }
