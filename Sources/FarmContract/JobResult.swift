@@ -25,14 +25,27 @@ public struct JobResult: Codable, Sendable, Equatable {
 
     /// Parts of a product that could not be produced (join: ASICs without a process result).
     public struct Missing: Codable, Sendable, Equatable {
+        /// The XFEL channel; -1 for a CFEL module (named in `module`).
         public var channel: Int
         public var asics: [Int]
         public var reason: String
+        /// The CFEL module; nil at XFEL.
+        public var module: String?
         public init(channel: Int, asics: [Int], reason: String) {
             self.channel = channel
             self.asics = asics
             self.reason = reason
         }
+        public init(unit: DetectorUnit, asics: [Int], reason: String) {
+            switch unit {
+            case .channel(let channel): self.init(channel: channel, asics: asics, reason: reason)
+            case .module(let module):
+                self.init(channel: -1, asics: asics, reason: reason)
+                self.module = module
+            }
+        }
+        /// "channel 3" or "module M304".
+        public var unit: DetectorUnit { module.map(DetectorUnit.module) ?? .channel(channel) }
     }
 
     public var formatVersion: Int

@@ -5,12 +5,29 @@ public struct ProductPaths: Sendable, Equatable {
     public var inputDir: String
     public var outputDir: String
     public var measurement: Measurement
+    /// Set for CFEL requests: their products live under `<out>/<module>/<temperature>/…`.
+    public var cfel: CFELTree?
 
-    public init(inputDir: String, outputDir: String, measurement: Measurement) {
+    /// Where a CFEL module's products go: `<out>/<module>/<temperature>/<measurement>[/<spec>]`
+    /// (agipd-reference §5.3).
+    public struct CFELTree: Sendable, Equatable {
+        public var module: String
+        public var temperature: String
+        public var spec: String?
+        public init(module: String, temperature: String, spec: String?) {
+            self.module = module; self.temperature = temperature; self.spec = spec.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+
+    public init(inputDir: String, outputDir: String, measurement: Measurement, cfel: CFELTree? = nil) {
         self.inputDir = inputDir
         self.outputDir = outputDir
         self.measurement = measurement
+        self.cfel = cfel
     }
+
+    /// The unit whose products these paths name when it is not a channel: the CFEL module.
+    public var module: DetectorUnit? { cfel.map { .module($0.module) } }
 
     // MARK: XFEL raw files
 
@@ -59,6 +76,42 @@ public struct ProductPaths: Sendable, Equatable {
 
     public func joinedXFEL(runs: [Int]) -> String {
         "\(measurementDir)/\(Self.runsTag(runs))/\(measurement.rawValue)_joined_constants_xfel.h5"
+    }
+
+    // MARK: Any facility
+
+    /// The directory holding every product of `unit` for one measurement.
+    public var unitMeasurementDir: String {
+        guard let cfel else { return measurementDir }
+        return "\(outputDir)/\(cfel.module)/\(cfel.temperature)/\(measurement.rawValue)" + (cfel.spec.map { "/\($0)" } ?? "")
+    }
+
+    /// The gathered file of one sequence (XFEL) or part (CFEL) of `run`.
+    public func gathered(run: Int, unit: DetectorUnit, sequence: Int) -> String {
+        switch unit {
+        case .channel(let channel): return gathered(run: run, channel: channel, sequence: sequence)
+        case .module(let module):
+            return "\(unitMeasurementDir)/\(Self.runTag(run))/gather/\(module)_\(measurement.rawValue)_R\(Self.pad(run, 4))"
+                + "_part\(Self.pad(sequence, 5))_gathered.h5"
+        }
+    }
+
+    /// The process product of one ASIC of `unit`.
+    public func processed(runs: [Int], unit: DetectorUnit, asic: Int) -> String {
+        switch unit {
+        case .channel(let channel): return processed(runs: runs, channel: channel, asic: asic)
+        case .module(let module):
+            return "\(unitMeasurementDir)/\(Self.runsTag(runs))/process/\(module)_\(measurement.rawValue)"
+                + (cfel?.spec.map { "_\($0)" } ?? "") + "_asic\(Self.pad(asic, 2))_processed.h5"
+        }
+    }
+
+    /// The directory of the products that combine all runs of a request.
+    public func runsDir(runs: [Int]) -> String { "\(unitMeasurementDir)/\(Self.runsTag(runs))" }
+
+    /// CFEL's one joined file: `<module>_<measurement>_joined_constants.h5`, group = module.
+    public func joinedModule(runs: [Int]) -> String? {
+        cfel.map { "\(runsDir(runs: runs))/\($0.module)_\(measurement.rawValue)_joined_constants.h5" }
     }
 
     // MARK: Helpers

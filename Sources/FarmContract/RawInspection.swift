@@ -23,12 +23,16 @@ public struct InspectionRequest: Codable, Sendable, Equatable {
     /// Every raw file of the request. The first sequence of each run and channel gets a full
     /// header read (INDEX, cells, layout); the others are opened and their image dataset checked.
     public var files: [File]
+    /// CFEL: memory cells per train, to check each run's frame count against (the files do
+    /// not say). CFEL files are listed with channel 0 and their part number as `sequence`.
+    public var cells: Int?
 
-    public init(facility: Facility, detectorString: String?, files: [File]) {
+    public init(facility: Facility, detectorString: String?, files: [File], cells: Int? = nil) {
         self.formatVersion = Self.currentFormatVersion
         self.facility = facility
         self.detectorString = detectorString
         self.files = files
+        self.cells = cells
     }
 }
 
@@ -75,15 +79,17 @@ public struct InspectionReport: Codable, Sendable, Equatable {
         public var cells: Int?
         /// Trains with frames; full reads only.
         public var trains: Int?
+        /// CFEL: frames in the part.
+        public var frames: Int?
 
         public init(run: Int, channel: Int, sequence: Int, path: String, problem: String? = nil,
                     detectors: [String] = [], otherSources: [String] = [], formatVersion: String? = nil,
                     indexLayout: String? = nil, imageShape: [Int]? = nil, interleaved: Bool? = nil,
-                    cells: Int? = nil, trains: Int? = nil) {
+                    cells: Int? = nil, trains: Int? = nil, frames: Int? = nil) {
             self.run = run; self.channel = channel; self.sequence = sequence; self.path = path
             self.problem = problem; self.detectors = detectors; self.otherSources = otherSources
             self.formatVersion = formatVersion; self.indexLayout = indexLayout; self.imageShape = imageShape
-            self.interleaved = interleaved; self.cells = cells; self.trains = trains
+            self.interleaved = interleaved; self.cells = cells; self.trains = trains; self.frames = frames
         }
     }
 

@@ -75,6 +75,12 @@ enum SimulationTruthFile {
         return try? file.root.stringAttribute("measurement")
     }
 
+    /// The CFEL module of a truth file `CFELSimulation` wrote (its `channel00` truth is the
+    /// module's, and the joined CFEL file names its group after the module); nil for XFEL.
+    static func module(of root: Group) -> String? {
+        root.hasAttribute("module") ? try? root.stringAttribute("module") : nil
+    }
+
     /// `compare(channel, truth group, constants group)` for every channel of the truth file;
     /// channels the constants lack are returned as absent.
     static func compareChannels<R>(truthPath: String, constantsPath: String,
@@ -85,11 +91,13 @@ enum SimulationTruthFile {
         let truth = try File.open(truthPath), constants = try File.open(constantsPath)
         defer { try? truth.close(); try? constants.close() }
         let channels = try truth.root.children().filter { $0.hasPrefix("channel") }.compactMap { Int($0.dropFirst(7)) }.sorted()
+        let module = Self.module(of: truth.root)
         var results: [R] = [], absent: [Int] = []
         for channel in channels {
             let name = String(format: "channel%02d", channel)
-            guard constants.root.exists(name) else { absent.append(channel); continue }
-            results.append(try compare(channel, try truth.root.group(name), try constants.root.group(name)))
+            let constantsName = module ?? name
+            guard constants.root.exists(constantsName) else { absent.append(channel); continue }
+            results.append(try compare(channel, try truth.root.group(name), try constants.root.group(constantsName)))
         }
         return (results, absent)
     }

@@ -119,7 +119,9 @@ public struct TruthComparison: Sendable {
         defer { try? constants.close() }
         let truthChannels = try Self.channels(in: truth.root)
         guard !truthChannels.isEmpty else { throw Error.noTruthChannels(file: truthPath) }
-        let constantChannels = Set(try Self.channels(in: constants.root))
+        var constantChannels = Set(try Self.channels(in: constants.root))
+        let module = SimulationTruthFile.module(of: truth.root)
+        if let module, constants.root.exists(module) { constantChannels.insert(0) }
         let context = try TruthContext(root: truth.root)
         let buffers = ComparisonBuffers()
         var report = Report(truth: truthPath, constants: constantsPath, tolerances: tolerances, channels: [],
@@ -133,7 +135,7 @@ public struct TruthComparison: Sendable {
                 continue
             }
             report.channels.append(try compareChannel(channel, truth: truth.root.group(name),
-                                                      constants: constants.root.group(name),
+                                                      constants: constants.root.group(module ?? name),
                                                       context: context, buffers: buffers))
         }
         report.agrees = !report.channels.isEmpty && report.channels.allSatisfy(\.agrees)

@@ -123,7 +123,7 @@ public struct XFELDrspcSimulation: Sendable {
         return try writeTruth(Self.truthPath(inputDir: inputDir))
     }
 
-    private func writeTruth(_ path: String) throws -> String {
+    func writeTruth(_ path: String) throws -> String {
         let file = try File.create(path)
         let o = options
         let plane = ModuleGeometry.pixels

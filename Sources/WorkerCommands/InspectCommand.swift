@@ -23,7 +23,10 @@ struct InspectCommand: ParsableCommand {
             FileHandle.standardError.write(Data("calfarm-worker inspect: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let files = request.facility == .xfel ? XFELRawInspection.inspect(request) : []
+        let files = switch request.facility {
+        case .xfel: XFELRawInspection.inspect(request)
+        case .cfel: CFELRawInspection.inspect(request)
+        }
         let report = InspectionReport(workerVersion: CalFarmVersion.current, specFormatVersion: JobSpec.currentFormatVersion,
                                       capabilities: StepDispatch.capabilities, files: files)
         FileHandle.standardOutput.write(try ContractJSON.encode(report))

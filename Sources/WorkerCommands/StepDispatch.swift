@@ -12,16 +12,21 @@ enum StepDispatch {
 
     static let handlers: [Key: Handler] = {
         var table: [Key: Handler] = [:]
-        // XFEL: preprocess, gather and join are shared; process is the measurement's kernel.
-        let xfelShared: [Step: Handler] = [.preprocess: XFELSteps.preprocess, .gather: XFELSteps.gather,
-                                           .join: XFELSteps.join]
-        let xfelProcess: [FarmContract.Measurement: Handler] = [
-            .dark: XFELSteps.processDark, .drspc: XFELSteps.processDrspc, .xray: XFELSteps.processXray,
+        // Per facility, the steps before and after process (its raw layout and its join);
+        // process is the measurement's kernel, the same at both facilities.
+        let facilitySteps: [Facility: [Step: Handler]] = [
+            .xfel: [.preprocess: XFELSteps.preprocess, .gather: XFELSteps.gather, .join: XFELSteps.join],
+            .cfel: [.gather: CFELSteps.gather, .join: CFELSteps.join],
         ]
-        for (measurement, process) in xfelProcess {
-            table[Key(facility: .xfel, measurement: measurement, step: .process)] = process
-            for (step, handler) in xfelShared {
-                table[Key(facility: .xfel, measurement: measurement, step: step)] = handler
+        let process: [FarmContract.Measurement: Handler] = [
+            .dark: ProcessSteps.dark, .drspc: ProcessSteps.drspc, .xray: ProcessSteps.xray,
+        ]
+        for (facility, steps) in facilitySteps {
+            for (measurement, kernel) in process {
+                table[Key(facility: facility, measurement: measurement, step: .process)] = kernel
+                for (step, handler) in steps {
+                    table[Key(facility: facility, measurement: measurement, step: step)] = handler
+                }
             }
         }
         return table

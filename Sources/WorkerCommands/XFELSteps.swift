@@ -29,39 +29,6 @@ enum XFELSteps {
         return StepOutcome(report)
     }
 
-    static func processDark(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
-        let channel = try processChannel(spec)
-        var process = DarkProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel,
-                                  asics: spec.asics, provenance: provenance, threads: StepDispatch.threads())
-        process.gatheredInputs = try gatheredInputs(spec)
-        return StepOutcome(try process.run())
-    }
-
-    static func processDrspc(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
-        let channel = try processChannel(spec)
-        var process = DrspcProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
-                                   windows: try DrspcProcess.windows(from: spec.parameters), provenance: provenance)
-        process.gatheredInputs = try gatheredInputs(spec)
-        return StepOutcome(try process.run())
-    }
-
-    static func processXray(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
-        let channel = try processChannel(spec)
-        var process = XrayProcess(outputDir: spec.outputDir, runs: spec.runs, channel: channel, asics: spec.asics,
-                                  provenance: provenance, threads: StepDispatch.threads())
-        try process.apply(parameters: spec.parameters)
-        process.gatheredInputs = try gatheredInputs(spec)
-        return StepOutcome(try process.run())
-    }
-
-    /// The channel a process unit calibrates.
-    static func processChannel(_ spec: JobSpec) throws -> Int {
-        guard let channel = spec.channels.first else {
-            throw WorkerError.unsupported(job: spec.job, reason: "process needs a channel")
-        }
-        return channel
-    }
-
     /// The gathered files the spec names (nil for specs without the parameter).
     static func gatheredInputs(_ spec: JobSpec) throws -> GatheredInputs? {
         guard let text = spec.parameters[JobSpec.gatheredInputsParameter] else { return nil }

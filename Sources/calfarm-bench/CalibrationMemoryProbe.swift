@@ -95,7 +95,7 @@ enum CalibrationMemoryProbe {
             let header = GatheredSequenceHeader(
                 software: CalFarmVersion.current, run: run, channel: channel, sequence: 0, cells: cells,
                 slotStart: 0, slotEnd: trains, firstTrainId: firstTrainId,
-                detectorString: CalibrationDataset.detectorString, layout: .y2018, sourceFile: name)
+                detectorString: CalibrationDataset.detectorString, layout: XFELLayoutVersion.y2018.rawValue, sourceFile: name)
             try GatheredSequenceWriter(path: path, header: header).close()
             let file = try File.open(path, mode: .readWrite)
             let root = file.root

@@ -9,7 +9,7 @@ import Testing
     static func header(slots: Int, cells: Int) -> GatheredSequenceHeader {
         GatheredSequenceHeader(software: "test", run: 819, channel: 8, sequence: 2, cells: cells, slotStart: 10,
                                slotEnd: 10 + slots, firstTrainId: 5000, detectorString: "SPB_DET_AGIPD1M-1",
-                               layout: .y2018, sourceFile: "RAW-R0819-AGIPD08-S00002.h5")
+                               layout: XFELLayoutVersion.y2018.rawValue, sourceFile: "RAW-R0819-AGIPD08-S00002.h5")
     }
 
     @Test func gatheredFileRoundTripsBlockByBlock() throws {

@@ -22,13 +22,7 @@ public struct DrspcFixture {
         try simulation.write(to: inputDir)
     }
 
-    public func farm(_ extra: [String: String] = [:]) throws -> Farm {
-        var environment = ["HOME": dir.path, "CALFARM_HOME": dir.file("home"),
-                           "CALFARM_WORKER": try BuiltProducts.executable("calfarm-worker"),
-                           "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        environment.merge(extra) { $1 }
-        return try Farm(databasePath: dir.file("calfarm.sqlite"), environment: environment)
-    }
+    public func farm(_ extra: [String: String] = [:]) throws -> Farm { try dir.farm(extra) }
 
     public func options(executor: ExecutorKind) -> SubmitOptions {
         SubmitOptions(measurement: .drspc, inputDir: inputDir, outputDir: dir.file("out"), runs: Self.runs,

@@ -29,11 +29,7 @@ public struct FarmFixture {
 
     /// A controller with its own database and CALFARM_HOME; `extra` adds variables (CALFARM_FAULT).
     public func farm(_ extra: [String: String] = [:], database: String = "calfarm.sqlite") throws -> Farm {
-        var environment = ["HOME": dir.path, "CALFARM_HOME": dir.file("home"),
-                           "CALFARM_WORKER": try BuiltProducts.executable("calfarm-worker"),
-                           "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        environment.merge(extra) { $1 }
-        return try Farm(databasePath: dir.file(database), environment: environment)
+        try dir.farm(extra, database: database)
     }
 
     public func options(output: String, executor: ExecutorKind = .local, overrides: [String] = []) -> SubmitOptions {
@@ -52,5 +48,17 @@ public struct FarmFixture {
         let file = try File.open(path)
         defer { try? file.close() }
         return try file.root.dataset(dataset).read(type)
+    }
+}
+
+extension TemporaryDirectory {
+    /// A controller whose database, HOME and CALFARM_HOME are in this directory, running the
+    /// built worker; `extra` adds variables (CALFARM_FAULT).
+    public func farm(_ extra: [String: String] = [:], database: String = "calfarm.sqlite") throws -> Farm {
+        var environment = ["HOME": path, "CALFARM_HOME": file("home"),
+                           "CALFARM_WORKER": try BuiltProducts.executable("calfarm-worker"),
+                           "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        environment.merge(extra) { $1 }
+        return try Farm(databasePath: file(database), environment: environment)
     }
 }

@@ -130,13 +130,15 @@ struct PreflightTests {
         (drscs.measurement, drscs.runs) = (.drscs, [11, 12, 13, 14])
         drscs.overrides.append("drscs.currents=itestc20")
         let text = try refusal(try fixture.farm(), drscs)
-        #expect(text.contains("xfel drscs cannot be calibrated by this CalFarm yet") && text.contains("it runs: xfel dark"), "\(text)")
+        #expect(text.contains("xfel drscs cannot be calibrated by this CalFarm yet")
+                && text.contains("it runs: cfel dark, cfel drspc, cfel xray, xfel dark"), "\(text)")
 
-        try FileManager.default.createDirectory(atPath: fixture.dir.file("in/temperature_m20C"), withIntermediateDirectories: true)
-        var cfel = fixture.options(output: "out")
-        (cfel.facility, cfel.module, cfel.temperature, cfel.channels) = (.cfel, "M304", "temperature_m20C", nil)
-        let cfelText = try refusal(try fixture.farm(), cfel)
-        #expect(cfelText.contains("cfel dark cannot be calibrated by this CalFarm yet"), "\(cfelText)")
+        // CFEL drscs: refused for the worker, before its raw directory is even looked at.
+        try FileManager.default.createDirectory(atPath: fixture.dir.file("in/temperature_m20C/drscs/itestc20"), withIntermediateDirectories: true)
+        drscs.facility = .cfel
+        (drscs.module, drscs.temperature, drscs.channels) = ("M304", "temperature_m20C", nil)
+        let cfelText = try refusal(try fixture.farm(), drscs)
+        #expect(cfelText.contains("cfel drscs cannot be calibrated by this CalFarm yet"), "\(cfelText)")
     }
 
     @Test("an output directory that cannot be created is refused")

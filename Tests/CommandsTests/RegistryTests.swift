@@ -23,7 +23,7 @@ struct RegistryTests {
                 if implemented == steps { complete.append("\(facility.rawValue) \(measurement.rawValue)") }
             }
         }
-        #expect(complete == ["xfel dark", "xfel xray", "xfel drspc"])
+        #expect(complete == ["xfel dark", "xfel xray", "xfel drspc", "cfel dark", "cfel xray", "cfel drspc"])
         // No handler for a step the controller does not plan.
         for capability in capabilities {
             let request = PlanRequest(facility: capability.facility, measurement: capability.measurement, inputDir: "/in",

@@ -111,26 +111,41 @@ struct PlannerTests {
         #expect(graph["join"]?.dependencies.map(\.unit) == (1...16).map { "merge.ch05.a" + ProductPaths.pad($0, 2) })
     }
 
-    @Test("CFEL plans gather per run and process per chunk, without preprocess or join")
+    @Test("CFEL plans gather per (run, part), process per chunk and one join, without preprocess; runs are found by name")
     func cfelShape() throws {
         let dir = try TemporaryDirectory("plan-cfel")
-        try FileManager.default.createDirectory(atPath: dir.file("in/temperature_m20C/dark"), withIntermediateDirectories: true)
+        let raw = dir.file("in/temperature_m20C/dark")
+        try FileManager.default.createDirectory(atPath: raw, withIntermediateDirectories: true)
+        // Names only: planning without a worker does not open the parts.
+        for (run, name) in [(7, "hg"), (8, "mg"), (9, "lg")] {
+            for part in 0..<2 {
+                FileManager.default.createFile(atPath: "\(raw)/M304_m2_dark_tint150ns_\(name)_0000\(run)_part0000\(part).nxs", contents: nil)
+            }
+        }
+        FileManager.default.createFile(atPath: "\(raw)/M305_m1_dark_tint150ns_hg_00001_part00000.nxs", contents: nil)
         let configuration = try Configuration.defaults.applying(overrides: ["process.n_jobs=2"])
         let request = PlanRequest(facility: .cfel, measurement: .dark, inputDir: dir.file("in"), outputDir: dir.file("out"),
-                                  runs: [1, 2, 3], module: "M304", temperature: "temperature_m20C",
-                                  configuration: configuration)
+                                  module: "M304", temperature: "temperature_m20C", configuration: configuration)
         let graph = try Planner.plan(request)
-        #expect(graph.units.map(\.id) == ["gather.r0001", "gather.r0002", "gather.r0003", "process.a01-08", "process.a09-16"])
-        #expect(graph["process.a01-08"]?.dependencies.count == 3)
-        #expect(graph.arrayGroups().map(\.name) == ["gather", "process"])
-        var join = request
-        join.runType = .join
-        #expect(throws: PlanError.self) { try Planner.plan(join) }
+        #expect(graph.request.runs == [7, 8, 9])
+        #expect(graph.units.map(\.id) == ["gather.r0007.s00000", "gather.r0007.s00001", "gather.r0008.s00000", "gather.r0008.s00001",
+                                          "gather.r0009.s00000", "gather.r0009.s00001", "process.a01-08", "process.a09-16", "join"])
+        #expect(graph["process.a01-08"]?.dependencies.count == 6)
+        #expect(graph["join"]?.dependencies.map(\.kind) == [.completion, .completion])
+        #expect(graph.arrayGroups().map(\.name) == ["gather", "process", "join"])
+        // The process units name the parts the gathers write; the spec carries the cells.
+        let specs = JobSpecFactory(graph: graph, requestID: "r")
+        let spec = specs.makeSpec(for: graph["process.a01-08"]!, resultPath: "x")
+        #expect(spec.parameters[JobSpec.gatheredInputsParameter] == "7:0,1 8:0,1 9:0,1")
+        #expect(spec.parameters[JobSpec.cellsParameter] == "352" && spec.parameters[JobSpec.moduleParameter] == "M304")
+        #expect(spec.productPaths.processed(runs: [7, 8, 9], unit: .module("M304"), asic: 1)
+            == dir.file("out/M304/temperature_m20C/dark/tint150ns/r0007-r0008-r0009/process/M304_dark_tint150ns_asic01_processed.h5"))
+        var preprocess = request
+        preprocess.runType = .preprocess
+        #expect(throws: PlanError.self) { try Planner.plan(preprocess) }
         var wrongTemperature = request
         wrongTemperature.temperature = "temperature_p40C"
-        #expect(throws: PlanError.missingDirectory(path: dir.file("in/temperature_p40C"), what: "CFEL temperature directory")) {
-            try Planner.plan(wrongTemperature)
-        }
+        #expect { try Planner.plan(wrongTemperature) } throws: { "\($0)".contains("temperature_p40C/dark: does not exist") }
     }
 }
 

@@ -53,3 +53,27 @@ struct DrspcOnSlurmTests {
         try fixture.expectConstants()
     }
 }
+
+@Suite("CFEL on SLURM", .requiresSlurm, .tags(.slurm), .serialized)
+struct CFELOnSlurmTests {
+    @Test("a CFEL dark (parts, lost frames) runs through the real SLURM; a failed process unit resumes; the constants equal the direct computation")
+    func cfelDarkCompletesAndResumes() throws {
+        try SlurmAvailability.require()
+        let fixture = try CFELFixture("cfel-slurm") { o in
+            (o.runs, o.trains, o.cells, o.parts, o.lostTrains, o.lostFrames) = ([1, 2, 3], 6, 2, 2, [3], [6])
+        }
+        let farm = try fixture.farm(["CALFARM_FAULT": "process.a01-08=fail"])
+        let outcome = try farm.submit(fixture.submitOptions(runs: nil, executor: .slurm))
+        let failed = try farm.wait(request: outcome.request, interval: 2)
+        #expect(failed.failed.map(\.job) == ["process.a01-08"], "\(failed.failed)")
+        #expect(failed.missing.first?.module == "M304" && failed.missing.first?.asics == Array(1...8), "\(failed.missing)")
+        for job in try farm.store.jobs(request: outcome.request) {
+            #expect(try farm.store.attempts(request: outcome.request, job: job.id).first?.slurmJobID != nil, "\(job.id)")
+        }
+        let resumed = try fixture.farm().resume(request: outcome.request)
+        #expect(resumed.resubmitted == ["process.a01-08", "join"])
+        let final = try fixture.farm().wait(request: outcome.request, interval: 2)
+        #expect(final.state == "done" && final.missing.isEmpty, "\(final.failed)")
+        try fixture.expectDarkEqualsDirect()
+    }
+}

@@ -78,7 +78,7 @@ public struct Gather: Sendable {
         let header = GatheredSequenceHeader(
             software: software, run: runNumber, channel: channel, sequence: sequence, cells: result.cells,
             slotStart: slotStart, slotEnd: slotEnd, firstTrainId: result.firstTrainId, detectorString: detectorString,
-            layout: result.layout, sourceFile: seq.file)
+            layout: result.layout.rawValue, sourceFile: seq.file)
         var framesRead = 0
         // Blocks of slots, each with its range of `trains`.
         var blocks: [(slots: Range<Int>, entries: Range<Int>)] = []

@@ -85,6 +85,39 @@ final class GatherBlock {
         return true
     }
 
+    /// Places one CFEL sample at (slot, cell): its analog and its digital frame, each (128, 512)
+    /// in AGIPD orientation already, cut into the 16 ASIC blocks.
+    /// - Returns: false if a value has the sign bit set (negative int16: not AGIPD data).
+    func placeAGIPD(analog: UnsafePointer<UInt16>, digital: UnsafePointer<UInt16>, slot: Int, cell: Int) -> Bool {
+        present[slot * cells + cell] = 1
+        cut(analog, into: self.analog, slot: slot, cell: cell)
+        cut(digital, into: self.digital, slot: slot, cell: cell)
+        return !Self.hasSignBit(analog) && !Self.hasSignBit(digital)
+    }
+
+    /// Copies the 16 ASIC windows of an AGIPD-oriented frame: 64 rows of 64 values each.
+    @inline(__always)
+    private func cut(_ frame: UnsafePointer<UInt16>, into image: UnsafeMutableBufferPointer<UInt16>, slot: Int, cell: Int) {
+        let size = ModuleGeometry.asicSize
+        for (index, asic) in ASIC.all.enumerated() {
+            let target = image.baseAddress! + imageOffset(asic: index, slot: slot, cell: cell)
+            let source = frame + asic.agipdRowStart * ModuleGeometry.columns + asic.agipdColumnStart
+            for row in 0..<size {
+                (target + row * size).update(from: source + row * ModuleGeometry.columns, count: size)
+            }
+        }
+    }
+
+    /// Whether any of a frame's 65,536 values has bit 15 set, eight bytes at a time (unaligned:
+    /// a mapped dataset need not start on an 8-byte boundary).
+    @inline(__always)
+    static func hasSignBit(_ frame: UnsafePointer<UInt16>) -> Bool {
+        let raw = UnsafeRawPointer(frame)
+        var bits: UInt64 = 0
+        for i in 0..<(ModuleGeometry.pixels / 4) { bits |= raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self) }
+        return bits & 0x8000_8000_8000_8000 != 0
+    }
+
     /// Converts one XFEL-oriented frame plane into the 16 AGIPD-oriented ASIC blocks.
     @inline(__always)
     private func split(_ frame: UnsafePointer<UInt16>, into image: UnsafeMutableBufferPointer<UInt16>, slot: Int, cell: Int) {

@@ -2,26 +2,30 @@ import AGIPD
 import FarmContract
 import Foundation
 
-/// The gathered files of one run and channel (one per sequence listed in the run's
-/// preprocess result), opened and cross-checked once; streams one ASIC at a time.
+/// The gathered files of one run and unit (one per XFEL sequence or CFEL part), opened and
+/// cross-checked once; streams one ASIC at a time. Files may overlap in slots (CFEL parts that
+/// share a train); their presence masks do not, so every sample is seen once.
 final class GatheredRunInput {
     let run: Int
-    let channel: Int
+    let unit: DetectorUnit
     let files: [String]
     let readers: [GatheredSequenceReader]
     /// Presence mask (slots, cells) of each reader.
     private let present: [[UInt8]]
     let cells: Int
 
-    /// - Parameter sequences: the sequences the spec names (``GatheredInputs``); nil reads them
-    ///   from the run's XFEL preprocess result (specs of earlier CalFarm versions, tests).
-    init(paths: ProductPaths, run: Int, channel: Int, sequences named: [Int]? = nil) throws {
+    /// - Parameter sequences: the sequences (parts) the spec names (``GatheredInputs``); nil reads
+    ///   them from the run's XFEL preprocess result (specs of earlier CalFarm versions, tests).
+    init(paths: ProductPaths, run: Int, unit: DetectorUnit, sequences named: [Int]? = nil) throws {
         self.run = run
-        self.channel = channel
+        self.unit = unit
         let sequences: [Int]
         if let named {
             sequences = named
         } else {
+            guard case .channel(let channel) = unit else {
+                throw CalibrationError.missingInput(path: paths.runsDir(runs: [run]), what: "the list of gathered parts of run \(run) \(unit)")
+            }
             let resultPath = paths.preprocessResult(run: run)
             let result = try GatherPreprocessInput.load(resultPath)
             guard let entry = result.channel(channel) else {
@@ -29,27 +33,28 @@ final class GatheredRunInput {
             }
             sequences = entry.sequences.map(\.sequence)
         }
-        files = sequences.map { paths.gathered(run: run, channel: channel, sequence: $0) }
+        files = sequences.map { paths.gathered(run: run, unit: unit, sequence: $0) }
+        let piece = unit.channel == nil ? "part" : "sequence"
         guard !files.isEmpty else {
-            throw CalibrationError.missingInput(path: "\(paths.measurementDir)/\(ProductPaths.runTag(run))/gather",
-                                               what: "any sequence of run \(run) channel \(channel)")
+            throw CalibrationError.missingInput(path: "\(paths.runsDir(runs: [run]))/gather", what: "any \(piece) of run \(run) \(unit)")
         }
         var readers: [GatheredSequenceReader] = []
         for (path, sequence) in zip(files, sequences) {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw CalibrationError.missingInput(path: path, what: "gathered file of run \(run) channel \(channel) sequence \(sequence)")
+                throw CalibrationError.missingInput(path: path, what: "gathered file of run \(run) \(unit) \(piece) \(sequence)")
             }
             let reader = try GatheredSequenceReader(path: path)
             let h = reader.header
-            guard h.run == run, h.channel == channel, h.sequence == sequence else {
-                throw CalibrationError.badInput(path: path, reason: "holds run \(h.run) channel \(h.channel) sequence \(h.sequence), expected run \(run) channel \(channel) sequence \(sequence)")
+            let holds: DetectorUnit = h.layout == GatheredSequenceHeader.cfelLayout ? .module(h.module) : .channel(h.channel)
+            guard h.run == run, holds == unit, h.sequence == sequence else {
+                throw CalibrationError.badInput(path: path, reason: "holds run \(h.run) \(holds) \(piece) \(h.sequence), expected run \(run) \(unit) \(piece) \(sequence)")
             }
             readers.append(reader)
         }
         let cellCounts = Set(readers.map(\.header.cells))
         guard cellCounts.count == 1, let cells = cellCounts.first else {
             let listing = readers.map { "\(($0.path as NSString).lastPathComponent): \($0.header.cells)" }
-            throw CalibrationError.inconsistent(reason: "run \(run) channel \(channel): gathered files disagree on memory cells: " + listing.joined(separator: ", "))
+            throw CalibrationError.inconsistent(reason: "run \(run) \(unit): gathered files disagree on memory cells: " + listing.joined(separator: ", "))
         }
         self.cells = cells
         self.readers = readers
@@ -137,12 +142,12 @@ final class GatheredRunInput {
 
     /// The gathered files of every run of a process unit (those `named`, else from the
     /// preprocess results), and their common cell count. The caller closes them.
-    static func open(paths: ProductPaths, runs: [Int], channel: Int, named: GatheredInputs?, measurement: String) throws
+    static func open(paths: ProductPaths, runs: [Int], unit: DetectorUnit, named: GatheredInputs?, measurement: String) throws
         -> (inputs: [GatheredRunInput], cells: Int) {
         var inputs: [GatheredRunInput] = []
         do {
             for run in runs {
-                inputs.append(try GatheredRunInput(paths: paths, run: run, channel: channel, sequences: named?.sequences(of: run)))
+                inputs.append(try GatheredRunInput(paths: paths, run: run, unit: unit, sequences: named?.sequences(of: run)))
             }
             return (inputs, try commonCells(inputs, measurement: measurement))
         } catch {

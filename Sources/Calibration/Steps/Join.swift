@@ -16,26 +16,40 @@ import HDF5
 /// | `channelCC/collection/…` | copied from the first ASIC product; `input_files` = the ASIC products joined |
 /// Where an ASIC is missing, integer keys hold 0 and float keys NaN; `pixel_mask` says which.
 /// A channel without any ASIC product is left out and reported as missing.
+///
+/// CFEL (one module): a single file `<module>_<meas>_joined_constants.h5` whose group is the
+/// module (`M304/offset`, …), AGIPD orientation only (the module is not part of an XFEL detector).
 public struct Join: Sendable {
-    public var outputDir: String
     public var measurement: FarmContract.Measurement
     public var runs: [Int]
-    public var channels: [Int]
+    /// The units to join: XFEL channels, or the CFEL module.
+    public var units: [DetectorUnit]
     /// ASIC numbers 1…16 to join.
     public var asics: [Int]
     public var provenance: Provenance
+    /// Where the products are; CFEL paths (``ProductPaths/cfel``) join one module file.
+    public var paths: ProductPaths
 
     public init(outputDir: String, measurement: FarmContract.Measurement = .dark, runs: [Int], channels: [Int],
                 asics: [Int] = ModuleGeometry.asicNumbers, provenance: Provenance) {
-        self.outputDir = outputDir; self.measurement = measurement; self.runs = runs
-        self.channels = channels; self.asics = asics; self.provenance = provenance
+        self.measurement = measurement; self.runs = runs
+        self.units = channels.map(DetectorUnit.channel); self.asics = asics; self.provenance = provenance
+        paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: measurement)
     }
 
-    var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: measurement) }
-    public var agipdOutputPath: String { paths.joinedAGIPD(runs: runs) }
-    public var xfelOutputPath: String { paths.joinedXFEL(runs: runs) }
+    /// Joins the CFEL module of `paths`.
+    public init(paths: ProductPaths, runs: [Int], asics: [Int], provenance: Provenance) {
+        self.measurement = paths.measurement; self.runs = runs; self.asics = asics; self.provenance = provenance
+        self.paths = paths
+        units = paths.module.map { [$0] } ?? []
+    }
 
-    /// Joins and writes both files.
+    /// The AGIPD-orientation file (CFEL: the module file).
+    public var agipdOutputPath: String { paths.joinedModule(runs: runs) ?? paths.joinedAGIPD(runs: runs) }
+    /// The XFEL-orientation file; nil at CFEL.
+    public var xfelOutputPath: String? { paths.cfel == nil ? paths.joinedXFEL(runs: runs) : nil }
+
+    /// Joins and writes the files.
     /// - Returns: the two products; `missing` lists per channel the requested ASICs without a
     ///   process product; metrics `channels`, `asicsJoined`, `asicsMissing`, `seconds`.
     /// - Throws: `CalibrationError` if no product exists at all or a product disagrees with the
@@ -50,43 +64,48 @@ public struct Join: Sendable {
         }
         let requested = Array(Set(asics)).sorted().compactMap(ASIC.init)
         var report = StepReport()
-        var found: [(channel: Int, products: [ASIC: String])] = []
-        for channel in Array(Set(channels)).sorted() {
+        var found: [(unit: DetectorUnit, products: [ASIC: String])] = []
+        for unit in Array(Set(units)).sorted(by: { ($0.channel ?? -1, $0.description) < ($1.channel ?? -1, $1.description) }) {
             var products: [ASIC: String] = [:]
             for asic in requested {
-                let path = paths.processed(runs: runs, channel: channel, asic: asic.number)
+                let path = paths.processed(runs: runs, unit: unit, asic: asic.number)
                 if FileManager.default.fileExists(atPath: path) { products[asic] = path }
             }
             let absent = requested.filter { products[$0] == nil }.map(\.number)
             if !absent.isEmpty {
                 report.missing.append(JobResult.Missing(
-                    channel: channel, asics: absent,
-                    reason: products.isEmpty ? "no process product for any requested ASIC; channel left out"
+                    unit: unit, asics: absent,
+                    reason: products.isEmpty ? "no process product for any requested ASIC; \(unit) left out"
                                              : "no process product; constants 0/NaN and pixel_mask 1 there"))
             }
-            if !products.isEmpty { found.append((channel, products)) }
+            if !products.isEmpty { found.append((unit, products)) }
         }
         guard let firstProduct = found.first?.products.sorted(by: { $0.key < $1.key }).first?.value else {
-            throw CalibrationError.missingInput(path: "\(paths.measurementDir)/\(ProductPaths.runsTag(runs))/process",
-                                               what: "process products for channels \(channels.sorted()) ASICs \(asics.sorted())")
+            throw CalibrationError.missingInput(path: "\(paths.runsDir(runs: runs))/process",
+                                               what: "process products for \(units.map(\.description).sorted().joined(separator: ", ")) ASICs \(asics.sorted())")
         }
         let keys = try JoinKey.keys(of: firstProduct)
         let expectedRuns = runs.map(ProductPaths.runTag)
+        func writeUnits(agipd: String, xfel: String?) throws {
+            let agipdFile = try File.create(agipd)
+            let xfelFile = try xfel.map { try File.create($0) }
+            let scratch = JoinScratch(keys: keys)
+            for (unit, products) in found {
+                try JoinChannel(unit: unit, products: products, keys: keys, expectedRuns: expectedRuns,
+                                provenance: provenance, scratch: scratch)
+                    .write(agipd: agipdFile.root, xfel: xfelFile?.root)
+            }
+            try agipdFile.close()
+            try xfelFile?.close()
+        }
         try StagedProduct.write(to: agipdOutputPath) { agipdTemporary in
-            try StagedProduct.write(to: xfelOutputPath) { xfelTemporary in
-                let agipdFile = try File.create(agipdTemporary)
-                let xfelFile = try File.create(xfelTemporary)
-                let scratch = JoinScratch(keys: keys)
-                for (channel, products) in found {
-                    try JoinChannel(channel: channel, products: products, keys: keys, expectedRuns: expectedRuns,
-                                    provenance: provenance, scratch: scratch)
-                        .write(agipd: agipdFile.root, xfel: xfelFile.root)
-                }
-                try agipdFile.close()
-                try xfelFile.close()
+            if let xfelOutputPath {
+                try StagedProduct.write(to: xfelOutputPath) { try writeUnits(agipd: agipdTemporary, xfel: $0) }
+            } else {
+                try writeUnits(agipd: agipdTemporary, xfel: nil)
             }
         }
-        report.outputs = [agipdOutputPath, xfelOutputPath]
+        report.outputs = [agipdOutputPath] + (xfelOutputPath.map { [$0] } ?? [])
         let joined = found.map(\.products.count).reduce(0, +)
         report.metrics = ["channels": Double(found.count), "asicsJoined": Double(joined),
                           "asicsMissing": Double(report.missing.map(\.asics.count).reduce(0, +))]

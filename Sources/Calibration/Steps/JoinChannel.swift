@@ -3,23 +3,32 @@ import FarmContract
 import Foundation
 import HDF5
 
-/// Writes one channel's group into both joined files: every key placed ASIC by ASIC (AGIPD
-/// block at its AGIPD window; converted block at its XFEL window), then the missing-ASIC record
-/// and the collection. Each ASIC product is read once per key, straight into reused memory.
+/// Writes one unit's group into the joined files: every key placed ASIC by ASIC (AGIPD block at
+/// its AGIPD window; for an XFEL channel also the converted block at its XFEL window), then the
+/// missing-ASIC record and the collection. Each ASIC product is read once per key, straight into
+/// reused memory.
 struct JoinChannel {
-    let channel: Int
+    let unit: DetectorUnit
     let products: [ASIC: String]
     let keys: [JoinKey]
     let expectedRuns: [String]
     let provenance: Provenance
     let scratch: JoinScratch
 
-    var wing: Wing { Wing(channel: channel) }
-    var groupName: String { "channel\(ProductPaths.pad(channel, 2))" }
+    /// The XFEL wing of a channel; nil for a CFEL module (no XFEL-orientation file).
+    var wing: Wing? { unit.channel.map(Wing.init(channel:)) }
 
-    func write(agipd: Group, xfel: Group) throws {
+    /// `channel03` at XFEL, the module name (`M304`) at CFEL.
+    var groupName: String {
+        switch unit {
+        case .channel(let channel): "channel\(ProductPaths.pad(channel, 2))"
+        case .module(let module): module
+        }
+    }
+
+    func write(agipd: Group, xfel: Group?) throws {
         let agipdGroup = try agipd.createGroup(groupName)
-        let xfelGroup = try xfel.createGroup(groupName)
+        let xfelGroup = try xfel.map { try $0.createGroup(groupName) }
         var files: [ASIC: File] = [:]
         defer { files.values.forEach { try? $0.close() } }
         for (asic, path) in products.sorted(by: { $0.key < $1.key }) {
@@ -50,12 +59,12 @@ struct JoinChannel {
     }
 
     private func join<T: HDF5Scalar>(_ key: JoinKey, fill: T, _ files: [ASIC: File], _ agipdGroup: Group,
-                                     _ xfelGroup: Group) throws {
+                                     _ xfelGroup: Group?) throws {
         let size = ModuleGeometry.asicSize
         let agipdSet = try agipdGroup.createDataset(key.name, of: T.self,
                                                     shape: key.prefix + [ModuleGeometry.rows, ModuleGeometry.columns])
-        let xfelSet = try xfelGroup.createDataset(key.name, of: T.self,
-                                                  shape: key.prefix + [ModuleGeometry.columns, ModuleGeometry.rows])
+        let xfelSet = try xfelGroup?.createDataset(key.name, of: T.self,
+                                                   shape: key.prefix + [ModuleGeometry.columns, ModuleGeometry.rows])
         let count = key.planes * ModuleGeometry.asicPixels
         let block = UnsafeMutableBufferPointer(rebasing: scratch.block.bindMemory(to: T.self)[0..<count])
         let xfelBlock = UnsafeMutableBufferPointer(rebasing: scratch.xfelBlock.bindMemory(to: T.self)[0..<count])
@@ -73,6 +82,7 @@ struct JoinChannel {
             }
             try agipdSet.write(from: UnsafeBufferPointer(block),
                                selection: Hyperslab(start: origin + [asic.agipdRowStart, asic.agipdColumnStart], count: blockShape))
+            guard let xfelSet, let wing else { continue }
             for plane in 0..<key.planes {
                 let offset = plane * ModuleGeometry.asicPixels
                 Orientation.asicBlockToXFEL(UnsafePointer(block.baseAddress! + offset), wing: wing,
@@ -85,7 +95,7 @@ struct JoinChannel {
     }
 
     /// `asic_present` (16,) and `pixel_mask` (1 = no constants) in both orientations.
-    private func writeRecord(_ agipdGroup: Group, _ xfelGroup: Group) throws {
+    private func writeRecord(_ agipdGroup: Group, _ xfelGroup: Group?) throws {
         let present = ASIC.all.map { products[$0] == nil ? UInt8(0) : 1 }
         var mask = [UInt8](repeating: 1, count: ModuleGeometry.pixels)
         for asic in ASIC.all where products[asic] != nil {
@@ -94,24 +104,24 @@ struct JoinChannel {
                 for index in start..<(start + ModuleGeometry.asicSize) { mask[index] = 0 }
             }
         }
+        try agipdGroup.write("asic_present", present, shape: [ModuleGeometry.asicCount])
+        try agipdGroup.write("pixel_mask", mask, shape: [ModuleGeometry.rows, ModuleGeometry.columns])
+        guard let xfelGroup, let wing else { return }
         var xfelMask = [UInt8](repeating: 1, count: ModuleGeometry.pixels)
         mask.withUnsafeBufferPointer { source in
             xfelMask.withUnsafeMutableBufferPointer { Orientation.moduleToXFEL(source, into: $0, wing: wing) }
         }
-        for group in [agipdGroup, xfelGroup] {
-            try group.write("asic_present", present, shape: [ModuleGeometry.asicCount])
-        }
-        try agipdGroup.write("pixel_mask", mask, shape: [ModuleGeometry.rows, ModuleGeometry.columns])
+        try xfelGroup.write("asic_present", present, shape: [ModuleGeometry.asicCount])
         try xfelGroup.write("pixel_mask", xfelMask, shape: [ModuleGeometry.columns, ModuleGeometry.rows])
     }
 
-    private func writeCollection(_ files: [ASIC: File], _ agipdGroup: Group, _ xfelGroup: Group) throws {
+    private func writeCollection(_ files: [ASIC: File], _ agipdGroup: Group, _ xfelGroup: Group?) throws {
         guard let first = files.sorted(by: { $0.key < $1.key }).first?.value else { return }
         var collection = try ProductCollection.read(from: first.root)
         collection.inputFiles = products.sorted(by: { $0.key < $1.key }).map(\.value)
         collection.provenance = provenance
         collection.version = provenance.calfarmVersion
         try collection.write(into: agipdGroup)
-        try collection.write(into: xfelGroup)
+        if let xfelGroup { try collection.write(into: xfelGroup) }
     }
 }

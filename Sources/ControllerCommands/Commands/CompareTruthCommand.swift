@@ -94,12 +94,11 @@ struct CompareTruthCommand: ParsableCommand {
     /// `--constants`, else the joined AGIPD file of the request.
     private func constantsPath() throws -> String {
         if let constants { return constants }
-        let store = try database.openFarm().store
-        let found = try request.map(store.request) ?? store.latestRequest()
+        let farm = try database.openFarm()
+        let found = try request.map(farm.store.request) ?? farm.store.latestRequest()
         guard let record = found else {
-            throw request.map(FarmError.unknownRequest) ?? FarmError.invalidState("the state database \(store.path) holds no request yet")
+            throw request.map(FarmError.unknownRequest) ?? FarmError.invalidState("the state database \(farm.store.path) holds no request yet")
         }
-        return ProductPaths(inputDir: record.inputDir, outputDir: record.outputDir, measurement: record.measurement)
-            .joinedAGIPD(runs: record.runs)
+        return try farm.joinedProduct(of: record)
     }
 }

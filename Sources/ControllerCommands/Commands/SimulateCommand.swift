@@ -2,22 +2,38 @@ import ArgumentParser
 import FarmContract
 import Simulator
 
-/// `calfarm simulate`: raw European XFEL dark runs, a pulse-capacitor scan (drspc) or
-/// fluorescence runs (xray) with known constants, plus a truth file.
+/// `calfarm simulate`: raw dark runs, a pulse-capacitor scan (drspc) or fluorescence runs
+/// (xray) with known constants, in the European XFEL or the CFEL lab layout, plus a truth file.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Write simulated raw AGIPD runs (European XFEL layout) and their truth file.")
+        abstract: "Write simulated raw AGIPD runs (European XFEL or CFEL layout) and their truth file.")
 
-    @Option(help: "Facility layout to simulate (xfel).") var facility: Facility = .xfel
+    @Option(help: "Facility layout to simulate: xfel (RAW files of channels) or cfel (.nxs parts of one module).")
+    var facility: Facility = .xfel
     @Option(name: .customLong("type"), help: "Measurement to simulate (dark, drspc or xray).") var measurement: FarmContract.Measurement = .dark
     @Option(help: ArgumentHelp("Where raw/rNNNN/ and truth.h5 go (the input dir of a request).", valueName: "dir"))
     var outputDir: String
     @Option(parsing: .upToNextOption, help: ArgumentHelp("dark: 1-3 run numbers (high, medium, low gain); drspc: 8 in scan order; xray: one or more.", valueName: "run"))
     var runs: [Int]
-    @Option(help: ArgumentHelp("Channels, e.g. 0-3,8.", valueName: "list"),
+    @Option(help: ArgumentHelp("XFEL channels, e.g. 0-3,8.", valueName: "list"),
             transform: IndexList.argument("--channels", allowed: 0...15))
-    var channels: [Int]
+    var channels: [Int] = []
+    @Option(help: ArgumentHelp("CFEL module name.", valueName: "name")) var module = "M304"
+    @Option(help: ArgumentHelp("CFEL module position in the file names (m1…m4).", valueName: "m")) var position = "m3"
+    @Option(help: ArgumentHelp("CFEL temperature directory.", valueName: "dir")) var temperature = "temperature_m20C"
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("CFEL run names, one per run (default: dark hg mg lg, drspc r1…r8, xray none).",
+                                                         valueName: "name"))
+    var runNames: [String] = []
+    @Option(help: ArgumentHelp("CFEL parts per run; 0 = one file per run named without _partNNNNN.", valueName: "N"))
+    var parts = 2
+    @Option(help: ArgumentHelp("CFEL frames lost in every run, as 1-based sequence numbers.", valueName: "list"),
+            transform: IndexList.argument("--lose-frames"))
+    var loseFrames: [Int] = []
+    @Option(help: ArgumentHelp("CFEL sequence_number type: int32, uint32 or int64.", valueName: "type"))
+    var sequenceDtype = "uint32"
+    @Option(help: ArgumentHelp("CFEL dark: the integration time in the names (default tint150ns).", valueName: "tint"))
+    var tint: String?
     @Option(help: "Trains per run.") var trains: Int
     @Option(help: "Memory cells per train.") var cells: Int
     @Option(help: "Sequence files per run and channel.") var sequences = 1
@@ -85,10 +101,41 @@ struct SimulateCommand: ParsableCommand {
         return XFELXraySimulation(options: o)
     }
 
+    /// The CFEL runs with the same options.
+    var cfelSimulation: CFELSimulation {
+        var o = CFELSimulation.Options()
+        (o.measurement, o.module, o.position, o.temperature, o.runs) = (measurement, module, position, temperature, runs)
+        (o.parts, o.cells, o.trains, o.seed, o.lostTrains, o.lostFrames) = (parts, cells, trains, seed, loseTrains, loseFrames)
+        if !runNames.isEmpty { o.runNames = runNames }
+        o.sequenceType = CFELSimulation.SequenceType(rawValue: sequenceDtype) ?? .uint32
+        o.spec = measurement == .xray ? element : tint
+        return CFELSimulation(options: o)
+    }
+
     func validate() throws {
-        guard facility == .xfel, [.dark, .drspc, .xray].contains(measurement) else {
-            throw ValidationError("only --facility xfel --type dark, drspc or xray can be simulated, not \(facility.rawValue) \(measurement.rawValue)")
+        guard [.dark, .drspc, .xray].contains(measurement) else {
+            throw ValidationError("only --type dark, drspc or xray can be simulated, not \(measurement.rawValue)")
         }
+        if facility == .cfel {
+            guard channels.isEmpty, sequences == 1, outlierTrains.isEmpty, missingChannels.isEmpty, lateChannels.isEmpty,
+                  !interleaved, layout == "2018", detectorString == nil, !shuffleCells else {
+                throw ValidationError("--channels, --sequences, --outlier-trains, --missing-channel, --late-channel, --interleaved, "
+                    + "--layout, --detector-string and --shuffle-cells describe XFEL files; CFEL takes --module, --position, "
+                    + "--temperature, --run-names, --parts, --lose-trains, --lose-frames and --sequence-dtype")
+            }
+            guard CFELSimulation.SequenceType(rawValue: sequenceDtype) != nil else {
+                throw ValidationError("--sequence-dtype must be int32, uint32 or int64, got '\(sequenceDtype)'")
+            }
+            if measurement != .xray, element != "Cu" { throw ValidationError("--element applies to --type xray") }
+            do { try cfelSimulation.validate() } catch let SimulationError.invalidOption(name, reason) {
+                throw ValidationError("--\(name): \(reason)")
+            }
+            return
+        }
+        guard runNames.isEmpty, parts == 2, loseFrames.isEmpty, sequenceDtype == "uint32", tint == nil else {
+            throw ValidationError("--run-names, --parts, --lose-frames, --sequence-dtype and --tint describe CFEL files (--facility cfel)")
+        }
+        guard !channels.isEmpty else { throw ValidationError("--channels is needed for XFEL files (e.g. --channels 0-3)") }
         if measurement != .xray, element != "Cu" { throw ValidationError("--element applies to --type xray") }
         if measurement == .xray {
             guard !interleaved, layout == "2018" else {
@@ -122,6 +169,19 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run {
+            if facility == .cfel {
+                let simulation = cfelSimulation
+                let truth = try simulation.write(to: outputDir)
+                var layout = simulation.layout
+                layout.inputDir = outputDir
+                if output.json {
+                    return try JSONOutput.print(["inputDir": [outputDir], "rawDirectory": [layout.directory], "truth": [truth]])
+                }
+                print(simulation.description)
+                print("raw directory: \(layout.directory)")
+                print("truth: \(truth)")
+                return
+            }
             let (truth, description) = switch measurement {
             case .drspc: (try drspcSimulation.write(to: outputDir), drspcSimulation.description)
             case .xray: (try xraySimulation.write(to: outputDir), xraySimulation.description)

@@ -42,6 +42,10 @@ struct RequestOptions: ParsableArguments {
     @Option(help: ArgumentHelp("CFEL temperature directory, e.g. temperature_m20C.", valueName: "dir"))
     var temperature: String?
 
+    @Option(help: ArgumentHelp("CFEL memory cells per train (the files do not say). Default: general.cells, else 352 (xray: 1).",
+                               valueName: "N"))
+    var cells: Int?
+
     @Option(name: .customLong("config"), help: ArgumentHelp("YAML file layered above the site and user files.", valueName: "file"))
     var configFile: String?
 
@@ -60,7 +64,9 @@ struct RequestOptions: ParsableArguments {
         } else {
             if module != nil { throw ValidationError("--module applies only with --cfel") }
             if temperature != nil { throw ValidationError("--temperature applies only with --cfel") }
+            if cells != nil { throw ValidationError("--cells applies only with --cfel (XFEL files say how many cells they hold)") }
         }
+        if let cells, !(1...352).contains(cells) { throw ValidationError("--cells must be within 1…352, got \(cells)") }
         if cfel, detector != nil { throw ValidationError("--detector applies to XFEL data") }
         if let detector, detector.isEmpty || detector.contains("/") || detector.contains("=") {
             throw ValidationError("--detector must be a source prefix such as SPB_DET_AGIPD1M-1, got '\(detector)'")
@@ -79,7 +85,8 @@ struct RequestOptions: ParsableArguments {
                       outputDir: outputDir, runs: runs.isEmpty ? nil : runs, runType: runType,
                       channels: channels, asics: asics, module: module, temperature: temperature,
                       configFile: configFile,
-                      overrides: overrides + (detector.map { ["general.detector_string=\($0)"] } ?? []),
+                      overrides: overrides + (detector.map { ["general.detector_string=\($0)"] } ?? [])
+                          + (cells.map { ["general.cells=\($0)"] } ?? []),
                       executor: executor)
     }
 }

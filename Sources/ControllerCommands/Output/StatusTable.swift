@@ -28,7 +28,7 @@ struct StatusTable {
         if !report.missing.isEmpty {
             lines += ["", "missing:"]
             for missing in report.missing {
-                lines.append("  channel \(missing.channel): ASICs \(IndexList.format(missing.asics)) — \(missing.reason)")
+                lines.append("  \(missing.unit): ASICs \(IndexList.format(missing.asics)) — \(missing.reason)")
             }
         }
         if !report.notes.isEmpty {

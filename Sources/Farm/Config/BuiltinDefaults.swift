@@ -14,6 +14,7 @@ enum BuiltinDefaults {
           asics: 1-16
           module: null
           temperature: null
+          cells: 0
           partition: null
           account: null
           qos: null

@@ -12,6 +12,8 @@ public struct GeneralSettings: Sendable, Equatable {
     public var asics: [Int]
     public var module: String?
     public var temperature: String?
+    /// CFEL memory cells per train; 0 = the measurement's default (``MeasurementDescription/cfelDefaultCells``).
+    public var cells: Int
     public var partition: String?
     public var account: String?
     public var qos: String?
@@ -60,6 +62,7 @@ extension Configuration {
             asics: values["general.asics"]?.intsValue ?? [],
             module: optionalString("general.module"),
             temperature: optionalString("general.temperature"),
+            cells: values["general.cells"]?.intValue ?? 0,
             partition: optionalString("general.partition"),
             account: optionalString("general.account"),
             qos: optionalString("general.qos"),

@@ -44,6 +44,7 @@ public enum ConfigurationSchema {
             Key("asics", .integers(range: 1...16), "ASICs of each module; --asics"),
             Key("module", .optionalString, "CFEL module name, e.g. M304; --module"),
             Key("temperature", .optionalString, "CFEL temperature directory, e.g. temperature_m20C; --temperature"),
+            Key("cells", .integer(minimum: 0), "memory cells per train of CFEL data (the files do not say); 0 = 352, or 1 for xray; --cells"),
             Key("partition", .optionalString, "SLURM partition; null = the cluster's default"),
             Key("account", .optionalString, "SLURM account"),
             Key("qos", .optionalString, "SLURM quality of service"),

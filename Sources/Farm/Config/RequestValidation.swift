@@ -19,7 +19,8 @@ public enum RequestValidation {
     }
 
     /// Checks the request values; throws the first problem found.
-    public static func validate(measurement: FarmContract.Measurement, facility: Facility, runs: [Int],
+    /// `runs` nil skips the run checks (CFEL runs found later from their names).
+    public static func validate(measurement: FarmContract.Measurement, facility: Facility, runs: [Int]?,
                                 channels: [Int], asics: [Int], module: String?, temperature: String?,
                                 configuration: Configuration) throws(ConfigurationError) {
         if measurement == .drscs, configuration.drscsCurrents.isEmpty {
@@ -38,15 +39,17 @@ public enum RequestValidation {
                 previousEnd = window[1]
             }
         }
-        let expected = expectedRunCount(for: measurement, configuration: configuration)
-        let acceptsMore = MeasurementCatalog.description(of: measurement).acceptsMoreRuns
-        guard runs.count == expected.count || (acceptsMore && runs.count > expected.count) else {
-            throw .wrongRunCount(key: runsKey, measurement: measurement, expected: expected.count,
-                                 got: runs.count, rule: expected.rule)
-        }
-        try checkDistinct(runs, key: runsKey)
-        for run in runs where run < 0 {
-            throw .outOfRange(key: runsKey, what: "run", value: run, allowed: 0...99_999)
+        if let runs {
+            let expected = expectedRunCount(for: measurement, configuration: configuration)
+            let acceptsMore = MeasurementCatalog.description(of: measurement).acceptsMoreRuns
+            guard runs.count == expected.count || (acceptsMore && runs.count > expected.count) else {
+                throw .wrongRunCount(key: runsKey, measurement: measurement, expected: expected.count,
+                                     got: runs.count, rule: expected.rule)
+            }
+            try checkDistinct(runs, key: runsKey)
+            for run in runs where run < 0 {
+                throw .outOfRange(key: runsKey, what: "run", value: run, allowed: 0...99_999)
+            }
         }
         if facility == .xfel {
             guard !channels.isEmpty else { throw .emptyList(key: channelsKey) }
@@ -66,6 +69,9 @@ public enum RequestValidation {
             }
             guard let temperature, !temperature.isEmpty else {
                 throw .missingSetting(key: temperatureKey, reason: "CFEL raw data lives under <input>/<temperature>/")
+            }
+            for (key, value) in [(moduleKey, module), (temperatureKey, temperature)] where value.contains("/") {
+                throw .missingSetting(key: key, reason: "'\(value)' names a directory level, not one name")
             }
         }
     }

@@ -53,6 +53,15 @@ extension Farm {
         return (try JobGraph(request: request, units: units), configuration)
     }
 
+    /// The joined constants of a stored request: the AGIPD-orientation file at XFEL, the module
+    /// file at CFEL.
+    public func joinedProduct(of record: RequestRecord) throws -> String {
+        let configuration = try storedConfiguration(record)
+        let request = PlanRequest(facility: record.facility, measurement: record.measurement, inputDir: record.inputDir,
+                                  outputDir: record.outputDir, runs: record.runs, configuration: configuration)
+        return request.paths.joinedModule(runs: record.runs) ?? request.paths.joinedAGIPD(runs: record.runs)
+    }
+
     /// The effective configuration stored with a request.
     func storedConfiguration(_ record: RequestRecord) throws -> Configuration {
         try Configuration.defaults.applying(

@@ -47,7 +47,7 @@ extension Farm {
         var missing: [StatusReport.Missing] = []
         let joinResult = RequestWorkspace(root: record.workDir).resultPath(job: JobUnitID.join)
         if case let .succeeded(result) = ResultIngest.verdict(resultPath: joinResult) {
-            missing = result.missing.map { StatusReport.Missing(channel: $0.channel, asics: $0.asics, reason: $0.reason) }
+            missing = result.missing.map { StatusReport.Missing(channel: $0.channel, asics: $0.asics, reason: $0.reason, module: $0.module) }
         }
         let state = try store.request(record.id)?.state ?? record.state
         return StatusReport(request: record.id, state: state.rawValue, measurement: record.measurement.rawValue,

@@ -32,13 +32,18 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     public struct Missing: Codable, Sendable, Equatable {
+        /// The XFEL channel; -1 for the CFEL module (named in `module`).
         public var channel: Int
         public var asics: [Int]
         public var reason: String
+        public var module: String?
 
-        public init(channel: Int, asics: [Int], reason: String) {
-            self.channel = channel; self.asics = asics; self.reason = reason
+        public init(channel: Int, asics: [Int], reason: String, module: String? = nil) {
+            self.channel = channel; self.asics = asics; self.reason = reason; self.module = module
         }
+
+        /// "channel 3" or "module M304".
+        public var unit: String { module.map { "module \($0)" } ?? "channel \(channel)" }
     }
 
     public var request: String

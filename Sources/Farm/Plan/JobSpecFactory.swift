@@ -3,10 +3,11 @@ import FarmContract
 /// Makes the worker's ``FarmContract/JobSpec`` for a planned unit.
 ///
 /// `parameters` carries the measurement section of the configuration (lists comma-joined), plus
-/// `module` and `temperature` (CFEL); for XFEL preprocess `interleaved` ("true"/"false", from
-/// `general.interleaved`, which the plan-time inspection fills in when it was `auto`); for
-/// process units `gathered_sequences`, the gathered files they read (``GatheredInputs``),
-/// formatted once per channel (up to 16 chunks share it).
+/// `module`, `temperature` and `cells` (CFEL); for XFEL preprocess `interleaved` ("true"/"false",
+/// from `general.interleaved`, which the plan-time inspection fills in when it was `auto`); for
+/// process units `gathered_sequences`, the gathered files they read (``GatheredInputs``): those
+/// the graph's gather units write (so a stored graph gives the same), formatted once per channel
+/// (up to 16 chunks share it).
 public struct JobSpecFactory: Sendable {
     public let graph: JobGraph
     public let requestID: String
@@ -18,7 +19,8 @@ public struct JobSpecFactory: Sendable {
     /// dictionary on each call, too slow to ask once per spec.
     private let detectorString: String
     private let interleaved: Bool
-    private let inputsOfChannel: [Int: String]
+    /// Channel (nil: the CFEL module) → the `gathered_sequences` text of its process units.
+    private let inputsOfChannel: [Int?: String]
 
     /// - Parameters:
     ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
@@ -32,8 +34,9 @@ public struct JobSpecFactory: Sendable {
         self.configurationYAML = configurationYAML ?? request.configuration.effectiveYAML
         var parameters = request.configuration.parameters(for: request.measurement)
         if request.facility == .cfel {
-            parameters["module"] = request.module ?? ""
-            parameters["temperature"] = request.temperature ?? ""
+            parameters[JobSpec.moduleParameter] = request.module ?? ""
+            parameters[JobSpec.temperatureParameter] = request.temperature ?? ""
+            parameters[JobSpec.cellsParameter] = String(request.cfelCells)
         }
         baseParameters = parameters
         let missing = Set(graph.channelsWithoutData)
@@ -41,13 +44,14 @@ public struct JobSpecFactory: Sendable {
         let general = request.configuration.general
         detectorString = general.detectorString ?? ""
         interleaved = general.interleaved ?? false
-        var inputs: [Int: String] = [:]
-        if let inventory = graph.inventory {
-            for channel in Set(graph.units.lazy.filter { $0.step == .process }.compactMap(\.channel)) {
-                inputs[channel] = GatheredInputs(sequences: request.runs.map {
-                    (run: $0, sequences: inventory.sequences(run: $0, channel: channel))
-                }).text
-            }
+        var written: [Int?: [Int: [Int]]] = [:]
+        for unit in graph.units where unit.step == .gather {
+            guard let run = unit.runs.first, let sequence = unit.sequence else { continue }
+            written[unit.channel, default: [:]][run, default: []].append(sequence)
+        }
+        var inputs: [Int?: String] = [:]
+        for (channel, runs) in written where request.runs.allSatisfy({ runs[$0] != nil }) {
+            inputs[channel] = GatheredInputs(sequences: request.runs.map { (run: $0, sequences: runs[$0]!.sorted()) }).text
         }
         inputsOfChannel = inputs
     }
@@ -65,7 +69,7 @@ public struct JobSpecFactory: Sendable {
             // Join covers every requested channel and reports those without results as missing.
             channels = request.facility == .xfel ? request.channels.sorted() : []
         case .process:
-            if let channel = unit.channel, let inputs = inputsOfChannel[channel] {
+            if let inputs = inputsOfChannel[unit.channel] {
                 parameters[JobSpec.gatheredInputsParameter] = inputs
             }
         case .gather, .merge:

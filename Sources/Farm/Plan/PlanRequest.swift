@@ -48,15 +48,28 @@ public struct PlanRequest: Sendable {
         self.configuration = configuration
     }
 
-    /// The request's products and raw files.
-    public var paths: ProductPaths { ProductPaths(inputDir: inputDir, outputDir: outputDir, measurement: measurement) }
+    /// The request's products and raw files (CFEL: under the module's tree).
+    public var paths: ProductPaths {
+        var paths = ProductPaths(inputDir: inputDir, outputDir: outputDir, measurement: measurement)
+        if facility == .cfel, let module, let temperature {
+            let spec = MeasurementCatalog.description(of: measurement).cfelSpec(in: configuration.parameters(for: measurement))
+            paths.cfel = .init(module: module, temperature: temperature, spec: spec)
+        }
+        return paths
+    }
 
     /// Checks runs, channels, ASICs and CFEL settings against the measurement's rules.
+    /// - Parameter runsKnown: false skips the run checks (CFEL runs still to be found from their names).
     /// - Throws: ``ConfigurationError`` naming the key.
-    public func validate() throws {
-        try RequestValidation.validate(measurement: measurement, facility: facility, runs: runs,
+    public func validate(runsKnown: Bool = true) throws {
+        try RequestValidation.validate(measurement: measurement, facility: facility, runs: runsKnown ? runs : nil,
                                        channels: channels, asics: asics, module: module,
                                        temperature: temperature, configuration: configuration)
+    }
+
+    /// Memory cells per train of CFEL data: `general.cells`, else the measurement's default.
+    public var cfelCells: Int {
+        MeasurementCatalog.description(of: measurement).cfelCells(configured: configuration.general.cells)
     }
 
     /// The steps this request plans, in order.
@@ -67,7 +80,7 @@ public struct PlanRequest: Sendable {
         guard pipeline.contains(step) else {
             let reason = step == .merge
                 ? "merge exists only for drscs (it combines the currents)"
-                : "CFEL data has no \(step.rawValue) step (one module, no XFEL train index or detector join)"
+                : "CFEL data has no \(step.rawValue) step (frames are numbered across the run: no train index to build)"
             throw PlanError.stepNotApplicable(step: step, reason: reason)
         }
         return [step]

@@ -4,8 +4,9 @@ import Foundation
 /// Expands a ``PlanRequest`` into a ``JobGraph``.
 ///
 /// XFEL: one preprocess per run; one gather per (run, channel, sequence file); one process per
-/// (channel, ASIC chunk); for drscs one merge per (channel, ASIC); one join. CFEL (one module, no
-/// train index, nothing to join): gather per run, process per ASIC chunk, merge for drscs.
+/// (channel, ASIC chunk); for drscs one merge per (channel, ASIC); one join. CFEL (one module,
+/// frames numbered across the run, no preprocess): gather per (run, part), process per ASIC
+/// chunk, merge for drscs, one join writing the module file.
 ///
 /// Dependencies are what the data needs and nothing more: gather(run, ch, seq) ← preprocess(run);
 /// process(ch, chunk) ← every gather of that channel (all runs and sequences), so channel 3 never
@@ -28,6 +29,17 @@ public enum Planner {
     /// - Throws: ``ConfigurationError`` for request values; ``PlanError`` for one problem, or
     ///   ``PlanError/refused(_:)`` listing several.
     public static func plan(_ request: PlanRequest, worker: WorkerProbe? = nil) throws -> JobGraph {
+        var request = request
+        var cfel: CFELInventory?
+        if request.facility == .cfel, request.runs.isEmpty {
+            // The runs come from the files' run names; nothing else can be checked without them.
+            try request.validate(runsKnown: false)
+            let found = try CFELInventory.scan(request)
+            request.runs = found.runs
+            request.configuration = try request.configuration.applying(
+                overrides: ["general.runs=[\(found.runs.map(String.init).joined(separator: ", "))]"])
+            cfel = found
+        }
         try request.validate()
         let steps = try request.plannedSteps()
         var problems: [PlanError] = []
@@ -44,16 +56,17 @@ public enum Planner {
                 if let inventory { _ = try check { try plannedChannels(request, inventory: inventory) } }
             }
         case .cfel:
-            if steps.contains(.gather), let temperature = request.temperature {
-                _ = try check { try Preflight.checkDirectory("\(request.inputDir)/\(temperature)", what: "CFEL temperature directory") }
+            if inputExists, steps.contains(.gather) {
+                if cfel == nil { cfel = try check { try CFELInventory.scan(request) } }
+                if let cfel { inventory = RawInventory(sequences: [:], parts: cfel.partNumbers) }
             }
         }
-        var request = request
         if let worker {
-            let files = inspectedFiles(request, inventory: inventory)
+            let files = inspectedFiles(request, inventory: inventory, cfel: cfel)
             do {
                 let report = try worker.inspect(InspectionRequest(
-                    facility: request.facility, detectorString: request.configuration.general.detectorString, files: files))
+                    facility: request.facility, detectorString: request.configuration.general.detectorString, files: files,
+                    cells: request.facility == .cfel ? request.cfelCells : nil))
                 var found = RawPreflight.workerProblems(report, request: request, steps: steps, workerPath: worker.path)
                 if found.isEmpty, !files.isEmpty {
                     let (fileProblems, facts) = RawPreflight.fileProblems(report, request: request)
@@ -71,8 +84,14 @@ public enum Planner {
         return try expand(request, inventory: inventory)
     }
 
-    /// Every raw file of the planned channels, for the inspection.
-    private static func inspectedFiles(_ request: PlanRequest, inventory: RawInventory?) -> [InspectionRequest.File] {
+    /// Every raw file of the planned channels (CFEL: every part, as channel 0), for the inspection.
+    private static func inspectedFiles(_ request: PlanRequest, inventory: RawInventory?,
+                                       cfel: CFELInventory?) -> [InspectionRequest.File] {
+        if let cfel {
+            return request.runs.flatMap { run in
+                (cfel.parts[run] ?? []).map { InspectionRequest.File(run: run, channel: 0, sequence: $0.partIndex, path: cfel.layout.path($0)) }
+            }
+        }
         guard let inventory else { return [] }
         let paths = request.paths
         let requested = Set(request.channels)
@@ -156,7 +175,8 @@ public enum Planner {
                 let (dependencies, positions) = preprocessDependency[run] ?? ([], [])
                 let group = JobUnitID.group(step: .gather, run: request.facility == .xfel ? run : nil)
                 for channel in channels {
-                    let sequences: [Int?] = channel.map { inventory?.sequences(run: run, channel: $0) ?? [] } ?? [nil]
+                    let sequences: [Int?] = channel.map { inventory?.sequences(run: run, channel: $0) ?? [] }
+                        ?? (inventory?.parts[run]).map { $0.map(Optional.some) } ?? [nil]
                     // The id prefix is built once per (run, channel); only the sequence is formatted per unit.
                     let prefix = JobUnitID.gather(run: run, channel: channel, sequence: nil)
                     for sequence in sequences {

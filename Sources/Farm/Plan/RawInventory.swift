@@ -6,9 +6,12 @@ import Foundation
 public struct RawInventory: Sendable, Equatable {
     /// run → channel → ascending sequence numbers.
     public var sequences: [Int: [Int: [Int]]]
+    /// CFEL: run → ascending part numbers of the module (``CFELInventory``).
+    public var parts: [Int: [Int]]
 
-    public init(sequences: [Int: [Int: [Int]]]) {
+    public init(sequences: [Int: [Int: [Int]]], parts: [Int: [Int]] = [:]) {
         self.sequences = sequences
+        self.parts = parts
     }
 
     /// The sequences of `channel` in `run` (empty if none).

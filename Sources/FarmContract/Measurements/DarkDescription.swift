@@ -3,5 +3,5 @@ extension MeasurementDescription {
     public static let dark = MeasurementDescription(
         measurement: .dark, runRule: "one per gain stage: high, medium, low", runCount: { _ in 3 },
         settingsSection: "dark", productKeys: ["offset", "gainlevel_mean", "stddev", "threshold", "frame_count"],
-        originalGathersPerRun: true, hasMerge: false)
+        originalGathersPerRun: true, hasMerge: false, cfelSpecKey: "tint")
 }

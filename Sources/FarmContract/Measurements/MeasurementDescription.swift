@@ -20,21 +20,28 @@ public struct MeasurementDescription: Sendable {
     public let hasMerge: Bool
     /// Whether `runCount` is a minimum (xray: several runs of one element are fitted together).
     public let acceptsMoreRuns: Bool
+    /// The key of its settings section that names the CFEL `meas_spec` (dark `tint`, xray
+    /// `element`): part of CFEL raw file names, and of the CFEL product tree. nil: none.
+    public let cfelSpecKey: String?
+    /// Memory cells per train of CFEL data when `general.cells` is not set (the files do not
+    /// say): 352, and 1 for xray, as in the original.
+    public let cfelDefaultCells: Int
 
     public init(measurement: Measurement, runRule: String, runCount: @escaping @Sendable (_ currents: Int) -> Int,
                 settingsSection: String, productKeys: [String], originalGathersPerRun: Bool, hasMerge: Bool,
-                acceptsMoreRuns: Bool = false) {
+                acceptsMoreRuns: Bool = false, cfelSpecKey: String? = nil, cfelDefaultCells: Int = 352) {
         self.measurement = measurement; self.runRule = runRule; self.runCount = runCount
         self.settingsSection = settingsSection; self.productKeys = productKeys
         self.originalGathersPerRun = originalGathersPerRun; self.hasMerge = hasMerge; self.acceptsMoreRuns = acceptsMoreRuns
+        self.cfelSpecKey = cfelSpecKey; self.cfelDefaultCells = cfelDefaultCells
     }
 
-    /// The steps of a whole request at `facility`, in order: XFEL preprocesses and joins, CFEL
-    /// (one module, no train index) does neither.
+    /// The steps of a whole request at `facility`, in order: XFEL preprocesses (the train
+    /// index); CFEL (one module, frames numbered across the run) has nothing to preprocess.
     public func steps(at facility: Facility) -> [Step] {
         switch facility {
         case .xfel: [.preprocess, .gather, .process] + (hasMerge ? [.merge] : []) + [.join]
-        case .cfel: [.gather, .process] + (hasMerge ? [.merge] : [])
+        case .cfel: [.gather, .process] + (hasMerge ? [.merge] : []) + [.join]
         }
     }
 }
@@ -49,4 +56,15 @@ public enum MeasurementCatalog {
         case .drscs: .drscs
         }
     }
+}
+
+extension MeasurementDescription {
+    /// The CFEL `meas_spec` among a unit's parameters (its settings section): e.g. `tint150ns`.
+    public func cfelSpec(in parameters: [String: String]) -> String? {
+        guard let key = cfelSpecKey, let value = parameters[key], !value.isEmpty, value != "null" else { return nil }
+        return value
+    }
+
+    /// Memory cells of CFEL data: `configured` when set (> 0), else the measurement's default.
+    public func cfelCells(configured: Int) -> Int { configured > 0 ? configured : cfelDefaultCells }
 }

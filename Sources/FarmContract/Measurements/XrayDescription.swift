@@ -6,7 +6,8 @@ extension MeasurementDescription {
         settingsSection: "xray",
         productKeys: ["photon_spacing", "spacing_error", "gain_per_kev", "peak_mean", "peak_stddev", "peak_error",
                       "hit_fraction", "quality", "frame_count", "fit_status"],
-        originalGathersPerRun: false, hasMerge: false, acceptsMoreRuns: true)
+        originalGathersPerRun: false, hasMerge: false, acceptsMoreRuns: true,
+        cfelSpecKey: "element", cfelDefaultCells: 1)
 
     /// The fluorescence line energy of each `xray.element`, keV, as the original's
     /// `correction/combine.py` uses them (Cu Kα 8.0, Mo Kα 17.4).

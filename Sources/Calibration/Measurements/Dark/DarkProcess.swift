@@ -2,14 +2,17 @@ import AGIPD
 import FarmContract
 import Foundation
 
-/// The dark process step for one channel and a list of ASICs (agipd-reference §6.3): reads the
+/// The dark process step for one channel (or CFEL module) and a list of ASICs (agipd-reference §6.3): reads the
 /// gathered files of every sequence of the three dark runs (high, medium, low gain) and writes
 /// one `DarkConstants` product per ASIC, over present frames only, in one streaming pass.
 public struct DarkProcess: Sendable {
     public var outputDir: String
     /// High, medium, low gain runs, in that order.
     public var runs: [Int]
-    public var channel: Int
+    /// The channel (XFEL) or module (CFEL) calibrated.
+    public var unit: DetectorUnit
+    /// Where its gathered files and products are (XFEL paths by default; CFEL paths for a module).
+    public var paths: ProductPaths
     /// ASIC numbers 1…16.
     public var asics: [Int]
     public var provenance: Provenance
@@ -30,15 +33,15 @@ public struct DarkProcess: Sendable {
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
                 blockBytes: Int = 4 << 20, mappedBlockBytes: Int = 64 << 20, threads: Int = 1) {
-        self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
+        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark); self.asics = asics
         self.provenance = provenance; self.blockBytes = blockBytes; self.mappedBlockBytes = mappedBlockBytes
         self.threads = threads
     }
 
-    var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark) }
 
     /// Product path of one ASIC: `<out>/dark/r…-r…-r…/process/dark-AGIPDCC_asicNN_agipd.h5`.
-    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, channel: channel, asic: asic) }
+    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }
 
     /// Computes and writes the constants of every ASIC.
     /// - Returns: the products, warnings (cells without frames) and metrics (`framesUsed`,
@@ -55,7 +58,7 @@ public struct DarkProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "runs", reason: "dark needs \(DarkConstants.stages) runs (high, medium, low gain), got \(runs)")
         }
         let selected = try ASIC.selection(asics)
-        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, channel: channel, named: gatheredInputs,
+        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, unit: unit, named: gatheredInputs,
                                                         measurement: "dark")
         defer { inputs.forEach { $0.close() } }
 
@@ -98,7 +101,7 @@ public struct DarkProcess: Sendable {
         for (stage, input) in inputs.enumerated() {
             let empty = input.cellsWithoutFrames
             if !empty.isEmpty {
-                report.warnings.append("run \(runs[stage]) channel \(channel): memory cell(s) \(empty.map(String.init).joined(separator: ", ")) have no frame; their stddev is NaN and frame_count 0")
+                report.warnings.append("run \(runs[stage]) \(unit): memory cell(s) \(empty.map(String.init).joined(separator: ", ")) have no frame; their stddev is NaN and frame_count 0")
             }
         }
         report.metrics = [

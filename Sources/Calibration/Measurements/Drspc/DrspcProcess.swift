@@ -2,7 +2,7 @@ import AGIPD
 import FarmContract
 import Foundation
 
-/// The drspc process step for one channel and a list of ASICs (agipd-reference §6.4): reads the
+/// The drspc process step for one channel (or CFEL module) and a list of ASICs (agipd-reference §6.4): reads the
 /// gathered files of the eight scan runs and writes one `DrspcConstants` product per ASIC.
 ///
 /// Fixed on purpose, compared with the original: each run contributes only the rows it injects,
@@ -17,7 +17,10 @@ public struct DrspcProcess: Sendable {
     public var outputDir: String
     /// The eight runs in scan order (run k injects rows {7 − k + 8j} and {64 + k + 8j}).
     public var runs: [Int]
-    public var channel: Int
+    /// The channel (XFEL) or module (CFEL) calibrated.
+    public var unit: DetectorUnit
+    /// Where its gathered files and products are (XFEL paths by default; CFEL paths for a module).
+    public var paths: ProductPaths
     public var asics: [Int]
     /// High- and medium-gain fit windows, in scan steps (slots).
     public var windows: [Range<Int>]
@@ -29,13 +32,13 @@ public struct DrspcProcess: Sendable {
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], windows: [Range<Int>] = defaultWindows,
                 provenance: Provenance, blockSlots: Int = 16) {
-        self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
+        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .drspc); self.asics = asics
         self.windows = windows; self.provenance = provenance; self.blockSlots = blockSlots
     }
 
-    var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .drspc) }
 
-    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, channel: channel, asic: asic) }
+    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }
 
     /// Parses the `drspc` parameters `high_gain_window` and `medium_gain_window` ("42,122").
     public static func windows(from parameters: [String: String]) throws -> [Range<Int>] {
@@ -52,7 +55,7 @@ public struct DrspcProcess: Sendable {
     /// Refuses runs out of scan order: run k must show a high-gain slope on the rows it injects
     /// well above the slope of rows it does not inject (flat in its data). A run given in the
     /// wrong position shows flat data on "its" rows, and would otherwise give slopes of ~0.
-    static func checkScanOrder(runs: [Int], evidence: [(injected: [Double], control: [Double])], channel: Int) throws {
+    static func checkScanOrder(runs: [Int], evidence: [(injected: [Double], control: [Double])], unit: DetectorUnit) throws {
         func median(_ values: [Double]) -> Double? {
             guard !values.isEmpty else { return nil }
             let sorted = values.sorted()
@@ -67,7 +70,7 @@ public struct DrspcProcess: Sendable {
             }
         }
         guard wrong.isEmpty else {
-            throw CalibrationError.inconsistent(reason: "channel \(channel): the drspc runs are not in scan order, or carry no "
+            throw CalibrationError.inconsistent(reason: "\(unit): the drspc runs are not in scan order, or carry no "
                 + "pulse-capacitor signal (run k must inject rows {7 − k + 8j} and {64 + k + 8j}): " + wrong.joined(separator: "; "))
         }
     }
@@ -84,7 +87,7 @@ public struct DrspcProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "windows", reason: "need a high-gain window before a medium-gain window, got \(windows)")
         }
         let selected = try ASIC.selection(asics)
-        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, channel: channel, named: gatheredInputs,
+        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, unit: unit, named: gatheredInputs,
                                                         measurement: "drspc")
         defer { inputs.forEach { $0.close() } }
 
@@ -130,14 +133,14 @@ public struct DrspcProcess: Sendable {
             try constants.write(to: temporary)
             writing += Gather.seconds(since: clock)
         }
-        try Self.checkScanOrder(runs: runs, evidence: evidence, channel: channel)
+        try Self.checkScanOrder(runs: runs, evidence: evidence, unit: unit)
         for (temporary, path) in staged {
             try AtomicFile.commit(temporary: temporary, to: path)
             report.outputs.append(path)
         }
         staged = []
         if flagged > 0 {
-            report.warnings.append("channel \(channel): \(flagged) (window, cell, pixel) fit(s) flagged in fit_status "
+            report.warnings.append("\(unit): \(flagged) (window, cell, pixel) fit(s) flagged in fit_status "
                 + "(no frame, or fewer than two scan steps in the window \(windows))")
         }
         report.metrics = ["cells": Double(cells), "bytesRead": Double(bytesRead), "asics": Double(selected.count),

@@ -3,7 +3,7 @@ import Dispatch
 import FarmContract
 import Foundation
 
-/// The xray process step for one channel and a list of ASICs: per pixel and memory cell, a
+/// The xray process step for one channel (or CFEL module) and a list of ASICs: per pixel and memory cell, a
 /// maximum-likelihood two-peak fit (`XrayPeakFitter`) of the analog values of every present
 /// frame of every run (all runs of one element, fitted together), written as one
 /// `XrayConstants` product per ASIC.
@@ -19,7 +19,10 @@ import Foundation
 public struct XrayProcess: Sendable {
     public var outputDir: String
     public var runs: [Int]
-    public var channel: Int
+    /// The channel (XFEL) or module (CFEL) calibrated.
+    public var unit: DetectorUnit
+    /// Where its gathered files and products are (XFEL paths by default; CFEL paths for a module).
+    public var paths: ProductPaths
     public var asics: [Int]
     public var element: String
     public var bins: Int
@@ -34,7 +37,8 @@ public struct XrayProcess: Sendable {
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], element: String = "Cu", bins: Int = 512,
                 settings: XrayFitSettings = XrayFitSettings(), provenance: Provenance, threads: Int = 1,
                 memoryBudget: Int = 256 << 20, blockSlots: Int = 32) {
-        self.outputDir = outputDir; self.runs = runs; self.channel = channel; self.asics = asics
+        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .xray); self.asics = asics
         self.element = element; self.bins = bins; self.settings = settings; self.provenance = provenance
         self.threads = max(1, threads); self.memoryBudget = memoryBudget; self.blockSlots = blockSlots
     }
@@ -54,9 +58,8 @@ public struct XrayProcess: Sendable {
         if let spacing = try value("min_spacing", Double.self) { settings.minSpacing = spacing }
     }
 
-    var paths: ProductPaths { ProductPaths(inputDir: "", outputDir: outputDir, measurement: .xray) }
 
-    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, channel: channel, asic: asic) }
+    public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }
 
     public func run() throws -> StepReport {
         try StepReport.timed { try process() }
@@ -71,7 +74,7 @@ public struct XrayProcess: Sendable {
             throw CalibrationError.invalidArgument(name: "runs", reason: "xray needs at least one run and 64 histogram bins")
         }
         let selected = try ASIC.selection(asics)
-        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, channel: channel, named: gatheredInputs,
+        let (inputs, cells) = try GatheredRunInput.open(paths: paths, runs: runs, unit: unit, named: gatheredInputs,
                                                         measurement: "xray")
         defer { inputs.forEach { $0.close() } }
         let perCell = ModuleGeometry.asicPixels * bins * MemoryLayout<UInt32>.stride
@@ -128,7 +131,7 @@ public struct XrayProcess: Sendable {
         if failed > 0 {
             let listing = XrayConstants.FitStatus.allCases.dropFirst().filter { statusCounts[Int($0.rawValue)] > 0 }
                 .map { "\(statusCounts[Int($0.rawValue)]) \($0.meaning)" }
-            report.warnings.append("channel \(channel): \(failed) of \(statusCounts.reduce(0, +)) (cell, pixel) fits failed, "
+            report.warnings.append("\(unit): \(failed) of \(statusCounts.reduce(0, +)) (cell, pixel) fits failed, "
                 + "NaN in the product: " + listing.joined(separator: ", "))
         }
         report.metrics = ["cells": Double(cells), "bytesRead": Double(bytesRead), "asics": Double(selected.count),

@@ -1,0 +1,45 @@
+import AGIPD
+import Calibration
+import FarmContract
+
+/// The handlers of CFEL job units: gather reads one part of one run of the spec's module; process
+/// and join are the facility-neutral steps on the CFEL product tree.
+enum CFELSteps {
+    static func layout(_ spec: JobSpec) throws -> CFELRawLayout {
+        guard let layout = spec.cfelLayout else {
+            throw WorkerError.unsupported(job: spec.job, reason: "a CFEL unit needs the parameters module and temperature")
+        }
+        return layout
+    }
+
+    static func gather(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        guard let run = spec.runs.first, spec.runs.count == 1, let part = spec.sequence else {
+            throw WorkerError.unsupported(job: spec.job, reason: "CFEL gather needs one run and a part (sequence)")
+        }
+        let report = try CFELGather(layout: try layout(spec), paths: spec.productPaths, run: run, part: part,
+                                    cells: spec.cfelCells, software: CalFarmVersion.current).run()
+        return StepOutcome(report)
+    }
+
+    /// The gathered parts of every run: as the spec names them, else every part found in the
+    /// raw directory (a process-only request).
+    static func gatheredInputs(_ spec: JobSpec) throws -> GatheredInputs {
+        if let named = try XFELSteps.gatheredInputs(spec) { return named }
+        let layout = try layout(spec)
+        do throws(CFELLayoutProblem) {
+            let files = try layout.scan()
+            var sequences: [(run: Int, sequences: [Int])] = []
+            for run in spec.runs { sequences.append((run, try layout.parts(of: run, in: files).map(\.partIndex))) }
+            return GatheredInputs(sequences: sequences)
+        } catch {
+            throw CalibrationError.badInput(path: error.path, reason: error.reason)
+        }
+    }
+
+    static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        _ = try layout(spec)
+        let report = try Join(paths: spec.productPaths, runs: spec.runs,
+                              asics: spec.asics.isEmpty ? Array(1...16) : spec.asics, provenance: provenance).run()
+        return StepOutcome(report)
+    }
+}
