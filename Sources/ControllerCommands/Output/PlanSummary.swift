@@ -21,7 +21,12 @@ struct PlanSummary: Encodable {
     var facility: String
     var runType: String
     var runs: [Int]
+    /// XFEL channels; empty at CFEL.
     var channels: [Int]
+    /// The CFEL module, its temperature and memory cells; nil at XFEL.
+    var module: String?
+    var temperature: String?
+    var cells: Int?
     var asics: [Int]
     /// XFEL: the AGIPD source prefix and whether analog and digital are separate frames
     /// (configured, or found in the raw files); nil when no raw file was read.
@@ -45,7 +50,9 @@ struct PlanSummary: Encodable {
         facility = request.facility.rawValue
         runType = request.runType.rawValue
         runs = request.runs
-        channels = request.channels
+        let cfel = request.facility == .cfel
+        channels = cfel ? [] : request.channels
+        (module, temperature, cells) = cfel ? (request.module, request.temperature, request.cfelCells) : (nil, nil, nil)
         asics = request.asics
         let general = request.configuration.general
         detector = general.detectorString
@@ -92,7 +99,8 @@ struct PlanSummary: Encodable {
     func render() -> String {
         var lines = [
             "plan: \(measurement) (\(facility)), run type \(runType), runs \(runs.map(String.init).joined(separator: ",")), "
-                + "channels \(IndexList.format(channels)), ASICs \(IndexList.format(asics))",
+                + (module.map { "module \($0) at \(temperature ?? "?"), \(cells ?? 0) cells" } ?? "channels \(IndexList.format(channels))")
+                + ", ASICs \(IndexList.format(asics))",
         ]
         if let detector {
             lines.append("detector \(detector)" + (interleaved == true ? "; analog and digital as separate frames (interleaved)" : ""))
