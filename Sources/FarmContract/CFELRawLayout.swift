@@ -13,6 +13,10 @@ public struct CFELRawFile: Sendable, Equatable, Comparable {
     /// nil for the fallback name without `_partNNNNN`.
     public var part: Int?
 
+    public init(name: String, position: String, runName: String, run: Int, part: Int?) {
+        self.name = name; self.position = position; self.runName = runName; self.run = run; self.part = part
+    }
+
     public static func < (lhs: CFELRawFile, rhs: CFELRawFile) -> Bool {
         (lhs.run, lhs.part ?? -1, lhs.name) < (rhs.run, rhs.part ?? -1, rhs.name)
     }
