@@ -25,12 +25,20 @@ private let darkRequest = ["--type", "dark", "--input-dir", "in", "--output-dir"
 
 @Suite("calfarm option parsing")
 struct CommandParsingTests {
+    @Test("submit --executor local without --wait is refused, naming --wait; with --wait or --dry-run it parses")
+    func localNeedsWait() {
+        let local = ["submit"] + darkRequest + ["--runs", "1", "2", "3", "--executor", "local"]
+        let message = parseError(local)
+        #expect(message?.contains("add --wait") == true, "\(message ?? "parsed")")
+        #expect(parseError(local + ["--wait"]) == nil && parseError(local + ["--dry-run"]) == nil)
+    }
+
     @Test("submit maps every option onto SubmitOptions, keeping --set order and expanding ranges")
     func submitOptions() throws {
         let command = try parse(["submit"] + darkRequest + [
             "--runs", "819", "820", "821", "--run-type", "process", "--channels", "0-3,8", "--asics", "1-4,9",
             "--config", "site.yaml", "--set", "process.n_jobs=4", "--set", "general.partition=upex",
-            "--executor", "local", "--json", "--db", "state.sqlite"], as: SubmitCommand.self)
+            "--executor", "local", "--wait", "--json", "--db", "state.sqlite"], as: SubmitCommand.self)
 
         let options = command.request.submitOptions
         #expect(options.facility == .xfel)
@@ -45,7 +53,7 @@ struct CommandParsingTests {
         #expect(options.executor == .local)
         #expect(command.output.json)
         #expect(command.database.resolvedPath(environment: [:]) == "state.sqlite")
-        #expect(!command.dryRun && !command.wait)
+        #expect(!command.dryRun && command.wait)
     }
 
     @Test("submit leaves runs, channels and ASICs to the configuration when not given")

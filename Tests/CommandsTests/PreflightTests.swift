@@ -159,7 +159,7 @@ struct PreflightTests {
         let database = fixture.dir.file("calfarm.sqlite")
         let run = try CalfarmProcess.run(
             ["submit", "--type", "dark", "--input-dir", fixture.inputDir, "--output-dir", fixture.dir.file("plain/out"),
-             "--runs", "11", "12", "13", "--channels", "0,8", "--executor", "local", "--db", database, "--json"],
+             "--runs", "11", "12", "13", "--channels", "0,8", "--executor", "local", "--wait", "--db", database, "--json"],
             environment: ["CALFARM_HOME": fixture.dir.file("home"),
                           "CALFARM_WORKER": try BuiltProducts.executable("calfarm-worker")])
         #expect(run.status == 2, "\(run.stderr)")

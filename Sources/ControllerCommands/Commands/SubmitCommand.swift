@@ -25,6 +25,12 @@ struct SubmitCommand: ParsableCommand {
 
     func validate() throws {
         if dryRun && wait { throw ValidationError("--dry-run and --wait cannot be combined: a dry run submits nothing") }
+        // The local executor's workers are children of this command: without --wait it would
+        // run the request in the foreground all the same and exit 0 whatever happened.
+        if request.executor == .local && !wait && !dryRun {
+            throw ValidationError("--executor local runs the request in this terminal: add --wait (the exit code then "
+                + "says whether every job unit is done), or use --executor slurm to return at once")
+        }
     }
 
     func run() throws {

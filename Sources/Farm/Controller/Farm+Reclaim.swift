@@ -2,6 +2,12 @@ import FarmContract
 import Foundation
 
 extension Farm {
+    /// How long a local attempt the database calls running may go without its worker holding
+    /// the lease: the controller marks it running when it spawns the worker, and the worker
+    /// takes the lease only once it has started (loading its libraries takes seconds on a busy
+    /// node). Until then a free lease does not prove the worker gone.
+    static let workerStartupGrace: TimeInterval = 20
+
     /// Local attempts that the database calls queued or running although no process of the
     /// request holds its `LocalLease` any more (the controller was killed, the machine rebooted):
     /// a finished worker's result file is ingested (done), the rest become failed or cancelled,
@@ -17,8 +23,13 @@ extension Farm {
         let notes = try LocalLease.withNoHolder(path: workspace.localLease) { () throws -> [String] in
             var updates: [AttemptUpdate] = [], notes: [String] = []
             for attempt in open {
+                let verdict = ResultIngest.verdict(resultPath: workspace.resultPath(job: attempt.job))
+                if attempt.state == .running, let started = attempt.startedAt,
+                   Date().timeIntervalSince(started) < Self.workerStartupGrace {
+                    if case .succeeded = verdict {} else { continue }  // perhaps a worker still starting: decided later
+                }
                 let update: AttemptUpdate
-                switch ResultIngest.verdict(resultPath: workspace.resultPath(job: attempt.job)) {
+                switch verdict {
                 case .succeeded where attempt.state == .running:
                     update = AttemptUpdate(attempt: attempt.id, state: .done, exitCode: 0, endedAt: Date())
                 case _ where attempt.state == .queued:
