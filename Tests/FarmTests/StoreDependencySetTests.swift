@@ -155,7 +155,7 @@ struct StoreDependencySetTests {
 
         let store = try FarmStore(path: path)
 
-        #expect(try Migrations.version(of: store.connection) == 2)
+        #expect(try Migrations.version(of: store.connection) == Migrations.latestVersion)
         #expect(try StoreFixture.tableNames(store).contains("dependency") == false)
         #expect(try store.connection.integer("SELECT count(*) FROM dependencySet") == 2)
         let expected: Set<DependencyRecord> = [

@@ -18,7 +18,10 @@ enum GatherPreprocessInput {
     static func sequence(_ result: PreprocessResult, path: String, channel: Int,
                          sequence: Int) throws -> PreprocessResult.Sequence {
         guard let entry = result.channel(channel) else {
-            throw CalibrationError.missingInput(path: path, what: "channel \(channel) of run \(result.run) (not in the preprocess result)")
+            // Left out by preprocess: say why (its warning names the file).
+            let why = result.warnings.first { $0.hasPrefix("channel \(channel):") }
+            throw CalibrationError.missingInput(path: path, what: "channel \(channel) of run \(result.run) (not in the preprocess result"
+                + (why.map { "; preprocess: \($0)" } ?? "") + ")")
         }
         guard let seq = entry.sequences.first(where: { $0.sequence == sequence }) else {
             throw CalibrationError.missingInput(path: path, what: "sequence \(sequence) of run \(result.run) channel \(channel) (not in the preprocess result)")

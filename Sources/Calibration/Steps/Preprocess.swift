@@ -10,7 +10,9 @@ import Foundation
 /// channels); `slotCount` is the span (max slot + 1), not the number of trains present;
 /// channels are indexed by number; cells come from `cellId` of all channels and sequences; the
 /// layout is detected from the first existing file of any channel; the outlier rule handles
-/// the last train (`PreprocessTrainRules`); a channel without files is reported, not fatal.
+/// the last train (`PreprocessTrainRules`); a channel without files is reported, not fatal; a
+/// channel whose file cannot be read (truncated, damaged) is left out with a warning naming the
+/// file, so it blocks only its own channel.
 /// 2017 files: train ids from `header/trainId`, frame counts from `INDEX/…/{first,last,status}`;
 /// the original's "ignore the first 2 trains for alignment" is not reproduced.
 public struct Preprocess {
@@ -45,23 +47,44 @@ public struct Preprocess {
             missing.append(channel)
             warnings.append("channel \(channel): no raw files \(ProductPaths.rawFileName(run: runNumber, channel: channel, sequence: 0).replacingOccurrences(of: "S00000", with: "S*")) in \(runDirectory)")
         }
-        guard let firstChannel = files.keys.min(), let firstFile = files[firstChannel]?.first else {
+        guard !files.isEmpty else {
             throw CalibrationError.missingInput(path: runDirectory,
                                                what: "raw files of run \(runNumber) for any of channels \(channels.sorted())")
         }
-        let detectorString = try self.detectorString.isEmpty ? Self.discoverDetector(in: firstFile.path) : self.detectorString
-        let layout: XFELLayoutVersion = try PreprocessSequenceIndex.is2017Layout(
-            path: firstFile.path, source: XFELSource(detectorString: detectorString, channel: firstChannel)) ? .y2017 : .y2018
-
-        // Read every file's INDEX.
-        var indices: [Int: [PreprocessSequenceIndex]] = [:]
-        for (channel, list) in files {
-            let source = XFELSource(detectorString: detectorString, channel: channel)
-            indices[channel] = try list.map {
-                try PreprocessSequenceIndex.read(path: $0.path, fileName: $0.name, sequence: $0.sequence,
-                                                 source: source, layout: layout)
+        // Detector and layout from the first channel whose first file reads; a channel whose
+        // files do not is left out below like any other unreadable channel.
+        var detectorString = self.detectorString
+        var layout: XFELLayoutVersion?
+        var firstFailure: Error?
+        for channel in files.keys.sorted() {
+            guard let file = files[channel]?.first else { continue }
+            do {
+                if detectorString.isEmpty { detectorString = try Self.discoverDetector(in: file.path) }
+                layout = try PreprocessSequenceIndex.is2017Layout(
+                    path: file.path, source: XFELSource(detectorString: detectorString, channel: channel)) ? .y2017 : .y2018
+                break
+            } catch {
+                firstFailure = firstFailure ?? error
             }
         }
+        guard let layout else { throw firstFailure! }
+
+        // Read every file's INDEX; a channel with an unreadable file is left out.
+        var indices: [Int: [PreprocessSequenceIndex]] = [:]
+        for (channel, list) in files.sorted(by: { $0.key < $1.key }) {
+            let source = XFELSource(detectorString: detectorString, channel: channel)
+            do {
+                indices[channel] = try list.map {
+                    try PreprocessSequenceIndex.read(path: $0.path, fileName: $0.name, sequence: $0.sequence,
+                                                     source: source, layout: layout)
+                }
+            } catch {
+                missing.append(channel)
+                let reason = (error as? CalibrationError).map { "\($0)" } ?? String(describing: error)
+                warnings.append("channel \(channel): left out, a raw file cannot be read: \(reason)")
+            }
+        }
+        guard !indices.isEmpty else { throw firstFailure ?? CalibrationError.missingInput(path: runDirectory, what: "readable raw files of run \(runNumber)") }
 
         // Per channel: rows with data, outliers, non-increasing ids.
         var perChannel: [Int: PreprocessChannelTrains] = [:]

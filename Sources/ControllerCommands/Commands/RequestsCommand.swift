@@ -27,7 +27,8 @@ struct RequestsCommand: ParsableCommand {
         try CommandFailure.run {
             let rows = try database.openFarm().store.requests(limit: limit).map {
                 Row(request: $0.id, measurement: $0.measurement.rawValue, facility: $0.facility.rawValue,
-                    runType: $0.runType, executor: $0.executor, state: $0.state.rawValue, outputDir: $0.outputDir,
+                    runType: $0.runType, executor: $0.executor, state: $0.supersededBy == nil ? $0.state.rawValue : "superseded",
+                    outputDir: $0.outputDir,
                     runs: $0.runs, channels: $0.channels, createdAt: $0.createdAt)
             }
             if output.json { return try JSONOutput.print(rows) }

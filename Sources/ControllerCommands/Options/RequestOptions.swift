@@ -56,6 +56,9 @@ struct RequestOptions: ParsableArguments {
     @Option(help: "Where job units run.")
     var executor: ExecutorKind = .slurm
 
+    @Flag(help: "Replace the products of an earlier request into the same output tree; that request is marked superseded.")
+    var overwrite = false
+
     func validate() throws {
         if cfel {
             if module == nil { throw ValidationError("--cfel needs --module (e.g. --module M304)") }
@@ -81,12 +84,14 @@ struct RequestOptions: ParsableArguments {
 
     /// The facade's view of these options.
     var submitOptions: SubmitOptions {
-        SubmitOptions(facility: cfel ? .cfel : .xfel, measurement: measurement, inputDir: inputDir,
+        var options = SubmitOptions(facility: cfel ? .cfel : .xfel, measurement: measurement, inputDir: inputDir,
                       outputDir: outputDir, runs: runs.isEmpty ? nil : runs, runType: runType,
                       channels: channels, asics: asics, module: module, temperature: temperature,
                       configFile: configFile,
                       overrides: overrides + (detector.map { ["general.detector_string=\($0)"] } ?? [])
                           + (cells.map { ["general.cells=\($0)"] } ?? []),
                       executor: executor)
+        options.overwrite = overwrite
+        return options
     }
 }

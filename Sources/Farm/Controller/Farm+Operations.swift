@@ -8,6 +8,7 @@ extension Farm {
         let requested = try configuration(for: options)
         let graph = try Planner.plan(planRequest(options, configuration: requested),
                                      worker: WorkerProbe(path: workerPath(requested), environment: environment))
+        _ = try checkProductOwnership(graph, overwrite: options.overwrite)
         // The plan completes the configuration with what it found in the raw files (detector).
         let configuration = graph.request.configuration
         let id = "plan-preview"
@@ -31,6 +32,7 @@ extension Farm {
         let requested = try configuration(for: options)
         let graph = try Planner.plan(planRequest(options, configuration: requested),
                                      worker: WorkerProbe(path: workerPath(requested), environment: environment))
+        let superseded = try checkProductOwnership(graph, overwrite: options.overwrite)
         // The plan completes the configuration with what it found in the raw files (detector).
         let configuration = graph.request.configuration
         let id = RequestID.make(measurement: options.measurement)
@@ -39,6 +41,12 @@ extension Farm {
         try workspace.create()
         let (jobs, dependencies) = graph.storeRows(request: id)
         try store.createRequest(record, jobs: jobs, dependencySets: dependencies)
+        for (old, what) in superseded {
+            try store.setSuperseded(request: old.id, by: id)
+            log(old.id, "superseded", "by request \(id), which replaces \(what)")
+            log(id, "supersedes", "request \(old.id) (\(what))")
+            progress("superseding request \(old.id): this request replaces \(what)")
+        }
         for warning in graph.warnings { progress("warning: \(warning)") }
         let calls = try launch(record, graph: graph, configuration: configuration,
                                units: Set(graph.units.map(\.id)), active: [:], progress: progress)
@@ -100,5 +108,17 @@ extension Farm {
         let current = try store.request(id)?.state
         if current == .cancelled { return }
         try store.setRequestState(RequestState.derived(from: totals), request: id)
+    }
+
+    /// Refuses a plan whose products another request owns, unless `overwrite`; then returns
+    /// those requests (they become superseded once the new one is stored).
+    func checkProductOwnership(_ graph: JobGraph, overwrite: Bool) throws -> [(record: RequestRecord, what: String)] {
+        let owners = try requestsSharingProducts(with: graph.request, steps: try graph.request.plannedSteps())
+        guard !owners.isEmpty, !overwrite else { return owners }
+        let problems = owners.map {
+            PlanError.productsOfAnotherRequest(request: $0.record.id, state: $0.record.state.rawValue, what: $0.what,
+                                               outputDir: graph.request.outputDir)
+        }
+        throw problems.count == 1 ? problems[0] : PlanError.refused(problems)
     }
 }

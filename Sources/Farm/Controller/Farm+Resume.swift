@@ -6,6 +6,10 @@ extension Farm {
     /// units downstream of them; completes submissions a killed controller left half-done.
     public func resume(request: String, progress: (String) -> Void = { _ in }) throws -> ResumeOutcome {
         let record = try requestRecord(request)
+        if let newer = record.supersededBy {
+            throw FarmError.invalidState("request \(record.id) was superseded by request \(newer), whose products replaced "
+                + "its own; resume \(newer) instead")
+        }
         let recovered = try recoverSubmissions(record, progress: progress)
         _ = try refresh(record)
         let (graph, configuration) = try storedGraph(record)

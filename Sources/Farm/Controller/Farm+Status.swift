@@ -49,10 +49,16 @@ extension Farm {
         if case let .succeeded(result) = ResultIngest.verdict(resultPath: joinResult) {
             missing = result.missing.map { StatusReport.Missing(channel: $0.channel, asics: $0.asics, reason: $0.reason, module: $0.module) }
         }
-        let state = try store.request(record.id)?.state ?? record.state
-        return StatusReport(request: record.id, state: state.rawValue, measurement: record.measurement.rawValue,
-                            executor: record.executor, createdAt: record.createdAt, jobs: total, steps: steps,
-                            stepOrder: order, failed: failed, missing: missing, notes: notes, outputDir: record.outputDir)
+        let current = try store.request(record.id) ?? record
+        var notes = notes
+        if let newer = current.supersededBy {
+            notes.insert("superseded by request \(newer): its products replace this request's (submit --overwrite)", at: 0)
+        }
+        var report = StatusReport(request: record.id, state: current.state.rawValue, measurement: record.measurement.rawValue,
+                                  executor: record.executor, createdAt: record.createdAt, jobs: total, steps: steps,
+                                  stepOrder: order, failed: failed, missing: missing, notes: notes, outputDir: record.outputDir)
+        report.supersededBy = current.supersededBy
+        return report
     }
 
     /// Refreshes every `interval` seconds (growing ×1.5 up to 60 s while nothing changes) until the

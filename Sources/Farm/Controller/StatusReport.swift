@@ -60,6 +60,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var missing: [Missing]
     /// Notes about the refresh itself (e.g. "SLURM accounting is disabled; states from squeue and result files").
     public var notes: [String]
+    /// The request whose products replaced this one's (`submit --overwrite`); nil if none.
+    public var supersededBy: String?
     public var outputDir: String
 
     public init(request: String, state: String, measurement: String, executor: String, createdAt: Date,

@@ -26,6 +26,8 @@ public struct SubmitOptions: Sendable {
     /// `--set section.key=value`, in order.
     public var overrides: [String]
     public var executor: ExecutorKind
+    /// Replace the products of earlier requests into the same output tree, marking them superseded.
+    public var overwrite = false
 
     public init(facility: Facility = .xfel, measurement: FarmContract.Measurement, inputDir: String,
                 outputDir: String, runs: [Int]? = nil, runType: RunType = .all, channels: [Int]? = nil,

@@ -22,6 +22,8 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateUnit(id: String)
     /// The worker or the raw files cannot serve the request (found by `calfarm-worker inspect`).
     case unusableInput(String)
+    /// Another request already owns products this one would replace (`--overwrite` supersedes it).
+    case productsOfAnotherRequest(request: String, state: String, what: String, outputDir: String)
     /// Several problems, all found before anything was stored or submitted.
     case refused([PlanError])
 
@@ -59,6 +61,10 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
             return "job unit id \(id) appears twice"
         case .unusableInput(let problem):
             return problem
+        case .productsOfAnotherRequest(let request, let state, let what, let outputDir):
+            return "request \(request) (\(state)) owns \(what) in \(outputDir); this request would replace them: "
+                + "finish that one with `calfarm resume \(request)`, choose another --output-dir, or give --overwrite "
+                + "to supersede it"
         case .refused(let all):
             return "\(all.count) problems; nothing was stored or submitted:\n"
                 + all.flatMap(\.problems).map { "  - " + $0 }.joined(separator: "\n")

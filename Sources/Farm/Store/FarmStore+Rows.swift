@@ -5,7 +5,7 @@ import Foundation
 extension FarmStore {
     static let requestColumns = """
         id, createdAt, facility, measurement, runs, channels, asics, runType, inputDir, outputDir, \
-        executor, configuration, state, workDir
+        executor, configuration, state, workDir, supersededBy
         """
 
     static let jobUnitColumns = """
@@ -34,7 +34,7 @@ extension FarmStore {
             runType: row.string(7), inputDir: row.string(8), outputDir: row.string(9),
             executor: row.string(10), configuration: row.string(11),
             state: try decode(row, 12, table: "request", column: "state"),
-            workDir: row.string(13))
+            workDir: row.string(13), supersededBy: row.isNull(14) ? nil : row.string(14))
     }
 
     /// Decodes a `jobUnitColumns` row whose first column is at `offset`.

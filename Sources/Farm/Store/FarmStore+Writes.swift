@@ -32,13 +32,14 @@ extension FarmStore {
     private func createRequest(_ request: RequestRecord, jobs: [JobUnitRecord],
                                dependencySets: () throws -> DependencySets) throws {
         try write("createRequest") { db in
-            try db.withStatement("INSERT INTO request (\(Self.requestColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)") {
+            try db.withStatement("INSERT INTO request (\(Self.requestColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") {
                 try $0.bind(.text(request.id), .real(request.createdAt.timeIntervalSince1970),
                             .text(request.facility.rawValue), .text(request.measurement.rawValue),
                             .text(IntegerList.encode(request.runs)), .text(IntegerList.encode(request.channels)),
                             .text(IntegerList.encode(request.asics)), .text(request.runType),
                             .text(request.inputDir), .text(request.outputDir), .text(request.executor),
-                            .text(request.configuration), .text(request.state.rawValue), .text(request.workDir))
+                            .text(request.configuration), .text(request.state.rawValue), .text(request.workDir),
+                            .text(request.supersededBy))
                 try $0.run()
             }
             let sets = try dependencySets()
@@ -52,6 +53,17 @@ extension FarmStore {
         try write("setRequestState") { db in
             try db.withStatement("UPDATE request SET state = ? WHERE id = ?") {
                 try $0.bind(.text(state.rawValue), .text(request))
+                try $0.run()
+            }
+            if db.changes == 0 { throw StoreError.unknownRequest(path: path, request: request) }
+        }
+    }
+
+    /// Marks `request` as superseded by `newer`, whose products replace its own.
+    public func setSuperseded(request: String, by newer: String) throws {
+        try write("setSuperseded") { db in
+            try db.withStatement("UPDATE request SET supersededBy = ? WHERE id = ?") {
+                try $0.bind(.text(newer), .text(request))
                 try $0.run()
             }
             if db.changes == 0 { throw StoreError.unknownRequest(path: path, request: request) }

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 
 /// The schema history of the state database, applied in order by `FarmStore`.
 enum Migrations {
-    static let all: [Migration] = [v1, v2]
+    static let all: [Migration] = [v1, v2, v3]
 
     /// The schema version this code writes and reads.
     static var latestVersion: Int { all.last?.version ?? 0 }
@@ -220,5 +220,11 @@ enum Migrations {
         DROP TABLE v2Map;
         DROP TABLE v2List;
         DROP TABLE dependency;
+        """)
+
+    /// v3: a request whose products a later request replaced (`submit --overwrite`) names that
+    /// request; its own state stays what its units say.
+    static let v3 = Migration(version: 3, name: "superseded requests", sql: """
+        ALTER TABLE request ADD COLUMN supersededBy TEXT;
         """)
 }

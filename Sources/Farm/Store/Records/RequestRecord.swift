@@ -25,11 +25,14 @@ public struct RequestRecord: Sendable, Equatable {
     public var state: RequestState
     /// Where specs, scripts, result files and logs of this request live.
     public var workDir: String
+    /// The request whose products replaced this one's (`submit --overwrite`); nil while its
+    /// products are its own.
+    public var supersededBy: String?
 
     public init(id: String, createdAt: Date, facility: Facility, measurement: FarmContract.Measurement,
                 runs: [Int], channels: [Int], asics: [Int], runType: String, inputDir: String,
                 outputDir: String, executor: String, configuration: String,
-                state: RequestState = .planned, workDir: String) {
+                state: RequestState = .planned, workDir: String, supersededBy: String? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.facility = facility
@@ -44,5 +47,6 @@ public struct RequestRecord: Sendable, Equatable {
         self.configuration = configuration
         self.state = state
         self.workDir = workDir
+        self.supersededBy = supersededBy
     }
 }
