@@ -33,14 +33,18 @@ struct PreprocessErrorTests {
         #expect(text?.contains("raw files of run 7 for any of channels [3, 4]") == true, "\(text ?? "no error")")
     }
 
-    @Test("A truncated file is an error naming the file")
+    @Test("A truncated file leaves its channel out with a warning naming the file; alone, it is an error naming the file")
     func truncatedFile() throws {
         let input = try SimulatedInput("pre-trunc") { $0.channels = [0, 1] }
         let path = input.rawPath(run: 7, channel: 1)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 4096)
         try handle.close()
-        let text = message { _ = try Preprocess(inputDir: input.inputDir, run: 7, channels: [0, 1], detectorString: Self.detector).run() }
+        let result = try Preprocess(inputDir: input.inputDir, run: 7, channels: [0, 1], detectorString: Self.detector).run()
+        #expect(result.channels.map(\.channel) == [0] && result.missingChannels == [1])
+        #expect(result.warnings.contains { $0.hasPrefix("channel 1: left out") && $0.contains("RAW-R0007-AGIPD01-S00000.h5") },
+                "\(result.warnings)")
+        let text = message { _ = try Preprocess(inputDir: input.inputDir, run: 7, channels: [1], detectorString: Self.detector).run() }
         #expect(text?.contains("RAW-R0007-AGIPD01-S00000.h5") == true, "\(text ?? "no error")")
     }
 

@@ -1,4 +1,5 @@
 import CalFarmTestSupport
+@testable import ControllerCommands
 import Farm
 import FarmContract
 import Foundation
@@ -36,5 +37,26 @@ struct ChannelIsolationTests {
         let compare = try CalfarmProcess.run(["compare-truth", "--truth", XFELDarkSimulation.truthPath(inputDir: fixture.inputDir),
                                               "--constants", joined, "--allow-missing"])
         #expect(compare.status == 0 && compare.stdout.contains("00"), "\(compare.stdout)\(compare.stderr)")
+    }
+
+    @Test("warnings from a missing sequence file are kept in the database and shown, grouped, in status and status --json")
+    func warningsReachStatus() throws {
+        let fixture = try FarmFixture(channels: [0, 8], trains: 6, cells: 2, sequences: 2)
+        let missing = ProductPaths(inputDir: fixture.inputDir, outputDir: "", measurement: .dark).rawFile(run: 12, channel: 8, sequence: 1)
+        try FileManager.default.removeItem(atPath: missing)
+        let farm = try fixture.farm()
+        let request = try farm.submit(fixture.options(output: "out")).request
+        let stored = try farm.store.warnings(request: request)
+        #expect(stored.contains { $0.job == "preprocess.r0012" && $0.message.contains("different numbers of sequence files") }, "\(stored)")
+        let status = try farm.status(request: request)
+        #expect(status.warnings.first?.step == "preprocess" && status.warnings.first?.count == stored.count, "\(status.warnings)")
+        #expect(StatusTable(report: status).render().contains("warnings (\(stored.count)):"))
+
+        let json = try CalfarmProcess.run(["status", request, "--json", "--db", fixture.dir.file("calfarm.sqlite")],
+                                          environment: ["CALFARM_HOME": fixture.dir.file("home")])
+        #expect(json.status == 0, "\(json.stderr)")
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let groups = try #require(decoded?["warnings"] as? [[String: Any]], "\(json.stdout)")
+        #expect(groups.contains { ($0["examples"] as? [String])?.contains { $0.contains("channel 8: 1") } == true }, "\(groups)")
     }
 }

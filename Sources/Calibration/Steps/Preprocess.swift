@@ -80,11 +80,12 @@ public struct Preprocess {
                 }
             } catch {
                 missing.append(channel)
-                let reason = (error as? CalibrationError).map { "\($0)" } ?? String(describing: error)
-                warnings.append("channel \(channel): left out, a raw file cannot be read: \(reason)")
+                warnings.append("channel \(channel): left out, a raw file cannot be read: \(error)")
+                firstFailure = firstFailure ?? error
             }
         }
-        guard !indices.isEmpty else { throw firstFailure ?? CalibrationError.missingInput(path: runDirectory, what: "readable raw files of run \(runNumber)") }
+        // No channel readable: the run fails with the first file's error.
+        guard !indices.isEmpty else { throw firstFailure! }
 
         // Per channel: rows with data, outliers, non-increasing ids.
         var perChannel: [Int: PreprocessChannelTrains] = [:]

@@ -31,6 +31,15 @@ struct StatusTable {
                 lines.append("  \(missing.unit): ASICs \(IndexList.format(missing.asics)) — \(missing.reason)")
             }
         }
+        if !report.warnings.isEmpty {
+            let total = report.warnings.map(\.count).reduce(0, +)
+            lines += ["", "warnings (\(total)):"]
+            for group in report.warnings {
+                lines.append("  \(group.step): \(group.count) from \(group.units) unit\(group.units == 1 ? "" : "s")")
+                lines += group.examples.prefix(3).map { "    \($0)" }
+                if group.count > 3 { lines.append("    … (\(group.count - 3) more: calfarm status --json)") }
+            }
+        }
         if !report.notes.isEmpty {
             lines += ["", "notes:"] + report.notes.map { "  \($0)" }
         }

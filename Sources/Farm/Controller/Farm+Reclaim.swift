@@ -28,7 +28,7 @@ extension Farm {
                    Date().timeIntervalSince(started) < Self.workerStartupGrace {
                     if case .succeeded = verdict {} else { continue }  // perhaps a worker still starting: decided later
                 }
-                let update: AttemptUpdate
+                var update: AttemptUpdate
                 switch verdict {
                 case .succeeded where attempt.state == .running:
                     update = AttemptUpdate(attempt: attempt.id, state: .done, exitCode: 0, endedAt: Date())
@@ -39,6 +39,7 @@ extension Farm {
                     update = AttemptUpdate(attempt: attempt.id, state: .failed, endedAt: Date(),
                                            reason: "interrupted: its controller is gone and no worker runs it")
                 }
+                update.warnings = verdict.warnings
                 updates.append(update)
                 notes.append("\(attempt.job): \(update.state!.rawValue) (\(update.reason ?? "its worker finished after its controller was gone"))")
             }

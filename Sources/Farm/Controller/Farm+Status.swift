@@ -58,6 +58,7 @@ extension Farm {
                                   executor: record.executor, createdAt: record.createdAt, jobs: total, steps: steps,
                                   stepOrder: order, failed: failed, missing: missing, notes: notes, outputDir: record.outputDir)
         report.supersededBy = current.supersededBy
+        report.warnings = Self.groupWarnings(try store.warnings(request: record.id))
         return report
     }
 
@@ -95,5 +96,24 @@ extension StatusReport.Counts {
         case .failed: failed += n
         case .cancelled: cancelled += n
         }
+    }
+}
+
+extension Farm {
+    /// Warnings grouped by the step of their job unit, in step order.
+    static func groupWarnings(_ warnings: [(job: String, message: String)]) -> [StatusReport.WarningGroup] {
+        var groups: [String: StatusReport.WarningGroup] = [:]
+        var units: [String: Set<String>] = [:]
+        for (job, message) in warnings {
+            let step = String(job.prefix { $0 != "." })
+            var group = groups[step] ?? .init(step: step, count: 0, units: 0, examples: [])
+            group.count += 1
+            if group.examples.count < 5 { group.examples.append("\(job): \(message)") }
+            units[step, default: []].insert(job)
+            group.units = units[step]!.count
+            groups[step] = group
+        }
+        let order = Step.allCases.map(\.rawValue)
+        return groups.values.sorted { (order.firstIndex(of: $0.step) ?? 99, $0.step) < (order.firstIndex(of: $1.step) ?? 99, $1.step) }
     }
 }

@@ -62,6 +62,17 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The request whose products replaced this one's (`submit --overwrite`); nil if none.
     public var supersededBy: String?
+    /// The workers' warnings, grouped by step (kept in the database as they arrive).
+    public var warnings: [WarningGroup] = []
+
+    /// The warnings of one step: how many, from how many units, and the first few in full.
+    public struct WarningGroup: Codable, Sendable, Equatable {
+        public var step: String
+        public var count: Int
+        public var units: Int
+        /// Up to five, each prefixed with its job unit.
+        public var examples: [String]
+    }
     public var outputDir: String
 
     public init(request: String, state: String, measurement: String, executor: String, createdAt: Date,

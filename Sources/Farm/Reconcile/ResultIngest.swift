@@ -13,6 +13,14 @@ public enum ResultIngest {
         case failed(JobResult)
         /// The result says succeeded but outputs do not match; `reason` names the file.
         case invalid(reason: String)
+
+        /// The worker's warnings (lost trains, a channel left out, …), kept in the database.
+        public var warnings: [String] {
+            switch self {
+            case .succeeded(let result), .failed(let result): result.warnings
+            case .absent, .invalid: []
+            }
+        }
     }
 
     public static func verdict(resultPath: String, verifyChecksums: Bool = false) -> Verdict {

@@ -89,6 +89,7 @@ struct SlurmObservation {
         let verdict = resultPath.map { ResultIngest.verdict(resultPath: $0) } ?? .absent
         var update = AttemptUpdate(attempt: attempt.id, exitCode: exitCode, node: node,
                                    startedAt: accounting?.start, endedAt: accounting?.end ?? Date())
+        update.warnings = verdict.warnings
         switch (slurmState, verdict) {
         case (nil, .absent):
             // Neither squeue nor sacct knows it yet (just submitted) or any more (accounting off).

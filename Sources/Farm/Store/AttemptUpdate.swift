@@ -11,6 +11,8 @@ public struct AttemptUpdate: Sendable, Equatable {
     public var endedAt: Date?
     public var reason: String?
     public var logPath: String?
+    /// The worker's warnings, stored as `warning` events of the unit when the attempt ends.
+    public var warnings: [String] = []
 
     public init(attempt: Int64, state: JobState? = nil, exitCode: Int? = nil, node: String? = nil,
                 startedAt: Date? = nil, endedAt: Date? = nil, reason: String? = nil,

@@ -230,4 +230,19 @@ extension FarmStore {
             }
         }
     }
+
+    /// The `kind` of the events holding worker warnings.
+    public static let warningEventKind = "warning"
+
+    /// The workers' warnings of the request, (job unit, message), oldest first.
+    public func warnings(request: String) throws -> [(job: String, message: String)] {
+        try read("warnings") { db in
+            try db.withStatement("SELECT job, message FROM event WHERE request = ? AND kind = ? ORDER BY id") {
+                try $0.bind(.text(request), .text(Self.warningEventKind))
+                var found: [(String, String)] = []
+                while try $0.step() { found.append(($0.isNull(0) ? "" : $0.string(0), $0.string(1))) }
+                return found
+            }
+        }
+    }
 }

@@ -156,6 +156,16 @@ extension FarmStore {
                 }
                 var state = update.state ?? current
                 if current.isTerminal && !state.isTerminal { state = current }
+                // Warnings are recorded once, when the attempt ends.
+                if !update.warnings.isEmpty, state.isTerminal, !current.isTerminal {
+                    try db.withStatement("INSERT INTO event (request, job, time, kind, message) VALUES (?,?,?,?,?)") { insert in
+                        for warning in update.warnings {
+                            try insert.bind(.text(request), .text(job), .real(Date().timeIntervalSince1970),
+                                            .text(FarmStore.warningEventKind), .text(warning))
+                            try insert.run()
+                        }
+                    }
+                }
                 try db.withStatement("""
                     UPDATE attempt SET state = ?, exitCode = COALESCE(?, exitCode), node = COALESCE(?, node),
                         startedAt = COALESCE(?, startedAt), endedAt = COALESCE(?, endedAt),

@@ -145,8 +145,10 @@ struct LocalExecutor {
     private func conclude(_ task: Task, ending: WorkerProcess.Ending, progress: (String) -> Void) throws -> JobState {
         let verdict = ResultIngest.verdict(resultPath: workspace.resultPath(job: task.unit.id))
         let outcome = LocalOutcome.judge(ending: ending, verdict: verdict)
-        try store.updateAttempts([AttemptUpdate(attempt: task.attempt.id, state: outcome.state, exitCode: outcome.exitCode,
-                                                endedAt: Date(), reason: outcome.reason)])
+        var update = AttemptUpdate(attempt: task.attempt.id, state: outcome.state, exitCode: outcome.exitCode,
+                                   endedAt: Date(), reason: outcome.reason)
+        update.warnings = verdict.warnings
+        try store.updateAttempts([update])
         progress("\(task.unit.id): \(outcome.state.rawValue)\(outcome.reason.map { " (\($0))" } ?? "")")
         return outcome.state
     }
