@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("calfarm-worker: \(jobSpec.job) failed: \(result.error ?? "unknown")\n".utf8))
             throw ExitCode(1)
         }
-        print("calfarm-worker: \(jobSpec.job) succeeded (\(result.outputs.count) outputs)")
+        print("calfarm-worker: \(jobSpec.job) succeeded (\(result.outputs.count) output\(result.outputs.count == 1 ? "" : "s"))")
     }
 }
 

@@ -143,7 +143,7 @@ struct XrayEndToEndTests {
         #expect(strict.channels.first?.masked == 14 * 4096 && strict.channels.first?.fitted == 2 * 4096 && !strict.agrees,
                 "\(strict)")
         let lenient = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", fixture.joined, "--allow-missing"])
-        #expect(lenient.status == 0 && lenient.stdout.contains("all 1 channel(s) agree"), "\(lenient.stdout)\(lenient.stderr)")
+        #expect(lenient.status == 0 && lenient.stdout.contains("the channel agrees with the truth"), "\(lenient.stdout)\(lenient.stderr)")
     }
 
     @Test("an unknown element is refused before anything is recorded")

@@ -70,7 +70,7 @@ struct CompareTruthCommand: ParsableCommand {
         }
         var lines = ["truth      \(report.truth)", "constants  \(report.constants)", "", table.render()]
         if !report.absent.isEmpty { lines.append("channels without constants: \(report.absent)") }
-        lines.append(report.agrees ? "result: all \(report.channels.count) channel(s) agree with the truth"
+        lines.append(report.agrees ? "result: \(Self.allAgree(report.channels.count))"
                                    : "result: the constants do not agree with the truth")
         return lines.joined(separator: "\n")
     }
@@ -86,12 +86,17 @@ struct CompareTruthCommand: ParsableCommand {
         }
         var lines = ["truth      \(report.truth)", "constants  \(report.constants)", "", table.render()]
         if !report.absent.isEmpty { lines.append("channels without constants: \(report.absent)") }
-        lines.append(report.agrees ? "result: all \(report.channels.count) channel(s) agree with the truth"
+        lines.append(report.agrees ? "result: \(Self.allAgree(report.channels.count))"
                                    : "result: the constants do not agree with the truth")
         return lines.joined(separator: "\n")
     }
 
     /// `--constants`, else the joined AGIPD file of the request.
+    /// "the channel agrees with the truth" / "all 3 channels agree with the truth".
+    static func allAgree(_ count: Int) -> String {
+        count == 1 ? "the channel agrees with the truth" : "all \(count) channels agree with the truth"
+    }
+
     private func constantsPath() throws -> String {
         if let constants { return constants }
         let farm = try database.openFarm()

@@ -14,7 +14,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run(json: output.json) {
-            let farm = try database.openFarm()
+            let farm = try database.openFarm(creating: true)
             try Self.show(try farm.plan(request.submitOptions), json: output.json)
         }
     }

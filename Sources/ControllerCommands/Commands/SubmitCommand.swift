@@ -35,7 +35,7 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run(json: output.json) {
-            let farm = try database.openFarm()
+            let farm = try database.openFarm(creating: true)
             if dryRun {
                 return try PlanCommand.show(try farm.plan(request.submitOptions), json: output.json)
             }

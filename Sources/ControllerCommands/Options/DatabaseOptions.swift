@@ -14,9 +14,16 @@ struct DatabaseOptions: ParsableArguments {
         Farm.databasePath(explicit: path, environment: environment)
     }
 
-    /// Opens the controller on the resolved database.
-    func openFarm() throws -> Farm {
+    /// Opens the controller on the resolved database. Only commands that create requests
+    /// (`submit`, and `plan`, which checks against the stored ones) may create the database: a
+    /// mistyped `--db` for `status` or `requests` is an error, not a new empty database.
+    func openFarm(creating: Bool = false) throws -> Farm {
         let environment = ProcessInfo.processInfo.environment
-        return try Farm(databasePath: resolvedPath(environment: environment), environment: environment)
+        let path = resolvedPath(environment: environment)
+        if !creating, !FileManager.default.fileExists(atPath: path) {
+            throw FarmError.invalidState("no state database at \(path) (check --db or CALFARM_DB); "
+                + "`calfarm submit` creates it with the first request")
+        }
+        return try Farm(databasePath: path, environment: environment)
     }
 }

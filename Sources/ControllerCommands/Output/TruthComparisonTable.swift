@@ -34,7 +34,7 @@ struct TruthComparisonTable {
         }
         if !report.unexpected.isEmpty { lines.append("channels not in the truth: \(IndexList.format(report.unexpected))") }
         let disagreeing = report.channels.filter { !$0.agrees }.map(\.channel)
-        lines.append(report.agrees ? "result: all \(report.channels.count) channels agree with the truth"
+        lines.append(report.agrees ? "result: \(CompareTruthCommand.allAgree(report.channels.count))"
                                    : "result: DIFFERS" + (disagreeing.isEmpty ? "" : " (channels \(IndexList.format(disagreeing)))"))
         return lines.joined(separator: "\n")
     }

@@ -46,7 +46,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .unknownKey(let key, let source, let line, let suggestion):
             return "unknown key '\(key)' in \(Self.place(source, line))" + Self.hint(suggestion)
         case .wrongType(let key, let source, let line, let expected, let got):
-            return "'\(key)' in \(Self.place(source, line)) must be a \(expected), got \(got)"
+            return "'\(key)' in \(Self.place(source, line)) must be \(Self.article(for: "\(expected)")) \(expected), got \(got)"
         case .invalidValue(let key, let source, let line, let value, let reason):
             return "invalid value \(value) for '\(key)' in \(Self.place(source, line)): \(reason)"
         case .malformedOverride(let text):
@@ -73,5 +73,11 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
 
     private static func hint(_ suggestion: String?) -> String {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    /// "an" before "integer …", "a" before "string …" and "one of …".
+    static func article(for phrase: String) -> String {
+        guard let first = phrase.lowercased().first, "aeiou".contains(first), !phrase.hasPrefix("one ") else { return "a" }
+        return "an"
     }
 }
