@@ -1,4 +1,5 @@
 import CalFarmTestSupport
+@testable import ControllerCommands
 @testable import Farm
 import Foundation
 import Testing
@@ -24,5 +25,33 @@ struct SmallFaultsTests {
         }
         #expect(ConfigurationError.article(for: "integer ≥ 1") == "an" && ConfigurationError.article(for: "string") == "a"
                 && ConfigurationError.article(for: "one of Cu, Mo") == "a")
+    }
+
+    @Test("a negative number after --channels, --asics or --limit is refused as a number, not as a missing value")
+    func negativeNumbers() {
+        func message(_ arguments: [String]) -> String {
+            do {
+                _ = try CalFarmCommand.parseAsRoot(arguments)
+                return "parsed"
+            } catch {
+                return CalFarmCommand.message(for: error)
+            }
+        }
+        let submit = ["submit", "--type", "dark", "--input-dir", "in", "--output-dir", "out", "--runs", "1", "2", "3"]
+        for (option, text) in [("--channels", "-1"), ("--asics", "-3")] {
+            let said = message(submit + [option, text])
+            #expect(said.contains(option) && said.contains("'\(text)'") && !said.contains("Missing value"), "\(said)")
+        }
+        let limit = message(["requests", "--limit", "-1"])
+        #expect(limit.contains("--limit must be at least 1, got -1"), "\(limit)")
+    }
+
+    @Test("array_throttle takes N and the guide's %N; other text is refused")
+    func arrayThrottle() throws {
+        for text in ["4", "%4"] {
+            let configuration = try Configuration.defaults.applying(overrides: ["process.array_throttle=\(text)"])
+            #expect(configuration.resources(for: .process).arrayThrottle == 4, "\(text)")
+        }
+        #expect(throws: ConfigurationError.self) { try Configuration.defaults.applying(overrides: ["process.array_throttle=%x"]) }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 struct RequestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "requests", abstract: "List recent requests, newest first.")
 
-    @Option(help: "How many requests to list.")
+    @Option(parsing: .unconditional, help: "How many requests to list.")
     var limit = 20
 
     @OptionGroup var database: DatabaseOptions

@@ -21,11 +21,13 @@ struct RequestOptions: ParsableArguments {
     @Option(help: "Steps to plan: all, or one step alone.")
     var runType: RunType = .all
 
-    @Option(help: ArgumentHelp("XFEL channels, e.g. 0-15, 0,8 or 0-3,8-11. Default: general.channels.", valueName: "list"),
+    // `.unconditional`: `--channels -1` is a value to refuse as a channel, not a missing one.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("XFEL channels, e.g. 0-15, 0,8 or 0-3,8-11. Default: general.channels.", valueName: "list"),
             transform: IndexList.argument("--channels", allowed: 0...15))
     var channels: [Int]?
 
-    @Option(help: ArgumentHelp("ASICs, e.g. 1-16 or 1-8. Default: general.asics.", valueName: "list"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("ASICs, e.g. 1-16 or 1-8. Default: general.asics.", valueName: "list"),
             transform: IndexList.argument("--asics", allowed: 1...16))
     var asics: [Int]?
 

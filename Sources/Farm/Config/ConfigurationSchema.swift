@@ -28,7 +28,7 @@ public enum ConfigurationSchema {
             Key("memory", .optionalMemory, "SLURM --mem of each job; null leaves it to the cluster"),
             Key("cpus", .integer(minimum: 1), "SLURM --cpus-per-task"),
         ] + extra + [
-            Key("array_throttle", .integer(minimum: 0), "at most this many array tasks at once (%N); 0 = no limit"),
+            Key("array_throttle", .arrayThrottle, "at most this many array tasks at once (N or %N); 0 = no limit"),
         ]
     }
 

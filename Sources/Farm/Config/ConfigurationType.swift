@@ -7,6 +7,9 @@ public enum ConfigurationType: Sendable, Equatable, CustomStringConvertible {
     case optionalString
     /// A decimal integer not below `minimum`.
     case integer(minimum: Int)
+    /// How many array tasks may run at once: an integer ≥ 0, also written `%N` as in
+    /// `sbatch --array=…%N` (the guide's spelling).
+    case arrayThrottle
     /// A decimal number not below `minimum`.
     case number(minimum: Double)
     /// `true` or `false`.
@@ -35,6 +38,7 @@ public enum ConfigurationType: Sendable, Equatable, CustomStringConvertible {
         case .string: return "string"
         case .optionalString: return "string or null"
         case .integer(let minimum): return "integer ≥ \(minimum)"
+        case .arrayThrottle: return "integer ≥ 0, or %N as in sbatch --array"
         case .number(let minimum): return "number ≥ \(minimum)"
         case .boolean: return "boolean (true or false)"
         case .slurmTime: return "SLURM time limit as text (e.g. \"12:00:00\", \"1-00:00:00\", \"90\")"

@@ -26,6 +26,9 @@ enum ValueParser {
             guard let value = parseInt(text) else { throw .wrongType(got: shown(text)) }
             guard value >= minimum else { throw .invalid(value: text, reason: "must be at least \(minimum)") }
             return .int(value)
+        case .arrayThrottle:
+            let digits = text.trimmingSpaces.hasPrefix("%") ? String(text.trimmingSpaces.dropFirst()) : text
+            return try parseScalar(digits, isNull: false, as: .integer(minimum: 0))
         case .number(let minimum):
             guard let value = Double(text.trimmingSpaces), value.isFinite else { throw .wrongType(got: shown(text)) }
             guard value >= minimum else { throw .invalid(value: text, reason: "must be at least \(minimum)") }
