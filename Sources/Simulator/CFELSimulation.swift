@@ -140,7 +140,7 @@ public struct CFELSimulation: Sendable {
             for (k, run) in o.runs.enumerated() {
                 try writer.writeRun(k: k, run: run, synthesizer: synthesizer, streamTag: 0x5852_4654)
             }
-            try simulation.writeTruth(truthPath)
+            _ = try simulation.writeTruth(truthPath)
         case .drspc:
             var xfel = XFELDrspcSimulation.Options()
             (xfel.runs, xfel.channels, xfel.trains, xfel.cells, xfel.seed) = (o.runs, [0], o.trains, o.cells, o.seed)
@@ -151,7 +151,7 @@ public struct CFELSimulation: Sendable {
                 let synthesizer = DrspcSynthesizer(tables: tables, run: k, shuffle: false, seed: o.seed, normals: normals)
                 try writer.writeRun(k: k, run: run, synthesizer: synthesizer, streamTag: 0x5350_4352)
             }
-            try simulation.writeTruth(truthPath)
+            _ = try simulation.writeTruth(truthPath)
         case .drscs:
             throw SimulationError.invalidOption(name: "type", reason: "drscs is not simulated yet")
         }

@@ -66,7 +66,7 @@ enum FarmPreflightBenchmark {
         (options.runs, options.channels, options.trains, options.cells, options.sequences) = (runs, channels, sequences, 2, sequences)
         options.detectorString = "SPB_DET_AGIPD1M-1"
         let seconds = try FarmTiming.seconds { try XFELDarkSimulation(options: options).write(to: input) }
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         print("simulated the raw files in \(FarmTiming.format(seconds))")
     }
 

@@ -2,6 +2,7 @@ import CalFarmTestSupport
 @testable import ControllerCommands
 @testable import Farm
 import Foundation
+import Simulator
 import Testing
 
 /// Issue 14 §6: the small faults a first trial met.
@@ -53,5 +54,27 @@ struct SmallFaultsTests {
             #expect(configuration.resources(for: .process).arrayThrottle == 4, "\(text)")
         }
         #expect(throws: ConfigurationError.self) { try Configuration.defaults.applying(overrides: ["process.array_throttle=%x"]) }
+    }
+
+    @Test("compare-truth: a constants file libhdf5 cannot read exits 2; constants of another simulation say which truth it was")
+    func compareTruthUnusableFiles() throws {
+        let dir = try TemporaryDirectory("truth-unusable")
+        var options = XFELDarkSimulation.Options()
+        (options.channels, options.trains, options.cells) = ([0], 2, 4)
+        let truth = try XFELDarkSimulation(options: options).write(to: dir.file("in"))
+        try "not HDF5".write(toFile: dir.file("text.h5"), atomically: true, encoding: .utf8)
+        let unreadable = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", dir.file("text.h5")])
+        #expect(unreadable.status == 2 && unreadable.stderr.contains("cannot compare"), "\(unreadable.status) \(unreadable.stderr)")
+
+        // drspc-shaped constants (2 stages, 2 cells) against the dark truth (3 stages, 4 cells).
+        try PythonScript.run("""
+            import h5py, numpy as np, sys
+            with h5py.File(sys.argv[1], 'w') as f:
+                for key, dtype in [('offset', 'i8'), ('gainlevel_mean', 'i8'), ('stddev', 'f8'), ('frame_count', 'u4')]:
+                    f[f'channel00/{key}'] = np.zeros((2, 2, 128, 512), dtype)
+                f['channel00/threshold'] = np.zeros((1, 2, 128, 512))
+            """, [dir.file("drspc.h5")])
+        let other = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", dir.file("drspc.h5")])
+        #expect(other.status == 2 && other.stderr.contains("a dark simulation's"), "\(other.status) \(other.stderr)")
     }
 }

@@ -119,10 +119,10 @@ struct PlannerTests {
         // Names only: planning without a worker does not open the parts.
         for (run, name) in [(7, "hg"), (8, "mg"), (9, "lg")] {
             for part in 0..<2 {
-                FileManager.default.createFile(atPath: "\(raw)/M304_m2_dark_tint150ns_\(name)_0000\(run)_part0000\(part).nxs", contents: nil)
+                _ = FileManager.default.createFile(atPath: "\(raw)/M304_m2_dark_tint150ns_\(name)_0000\(run)_part0000\(part).nxs", contents: nil)
             }
         }
-        FileManager.default.createFile(atPath: "\(raw)/M305_m1_dark_tint150ns_hg_00001_part00000.nxs", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(raw)/M305_m1_dark_tint150ns_hg_00001_part00000.nxs", contents: nil)
         let configuration = try Configuration.defaults.applying(overrides: ["process.n_jobs=2"])
         let request = PlanRequest(facility: .cfel, measurement: .dark, inputDir: dir.file("in"), outputDir: dir.file("out"),
                                   module: "M304", temperature: "temperature_m20C", configuration: configuration)

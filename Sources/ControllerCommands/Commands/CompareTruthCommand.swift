@@ -37,22 +37,38 @@ struct CompareTruthCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run {
-            if DrspcTruthComparison.isDrspcTruth(truth) {
-                let report = try DrspcTruthComparison(truthPath: truth, constantsPath: try constantsPath()).run()
-                if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
-                if !report.agrees { throw ExitCode(CommandFailure.runtime) }
-                return
+            do {
+                try compare()
+            } catch let error as TruthComparison.Error {
+                guard case .shapeMismatch = error else { throw error }
+                let kind = DrspcTruthComparison.isDrspcTruth(truth) ? "drspc" : XrayTruthComparison.isXrayTruth(truth) ? "xray" : "dark"
+                throw ValidationError("\(error) — the truth file is a \(kind) simulation's: are the constants from a "
+                    + "request on that simulated data (the same measurement, cells and runs)?")
+            } catch let error where error is ExitCode || error is FarmError || error is StoreError {
+                throw error
+            } catch {
+                // A file libhdf5 cannot read as expected is the user's to fix: exit 2, as the help says.
+                throw ValidationError("cannot compare \(truth) with the constants: \(error)")
             }
-            if XrayTruthComparison.isXrayTruth(truth) {
-                let report = try XrayTruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
-                if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
-                if !report.agrees { throw ExitCode(CommandFailure.runtime) }
-                return
-            }
-            let report = try TruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
-            if output.json { try JSONOutput.print(report) } else { print(TruthComparisonTable(report: report).render()) }
-            if !report.agrees { throw ExitCode(CommandFailure.runtime) }
         }
+    }
+
+    private func compare() throws {
+        if DrspcTruthComparison.isDrspcTruth(truth) {
+            let report = try DrspcTruthComparison(truthPath: truth, constantsPath: try constantsPath()).run()
+            if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
+            if !report.agrees { throw ExitCode(CommandFailure.runtime) }
+            return
+        }
+        if XrayTruthComparison.isXrayTruth(truth) {
+            let report = try XrayTruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
+            if output.json { try JSONOutput.print(report) } else { print(Self.render(report)) }
+            if !report.agrees { throw ExitCode(CommandFailure.runtime) }
+            return
+        }
+        let report = try TruthComparison(truthPath: truth, constantsPath: try constantsPath(), allowMissing: allowMissing).run()
+        if output.json { try JSONOutput.print(report) } else { print(TruthComparisonTable(report: report).render()) }
+        if !report.agrees { throw ExitCode(CommandFailure.runtime) }
     }
 
     /// The drspc table: per channel and gain stage, fits and how many agree with the truth.
