@@ -77,4 +77,16 @@ struct SmallFaultsTests {
         let other = try CalfarmProcess.run(["compare-truth", "--truth", truth, "--constants", dir.file("drspc.h5")])
         #expect(other.status == 2 && other.stderr.contains("a dark simulation's"), "\(other.status) \(other.stderr)")
     }
+
+    @Test("plan: no sbatch calls for the local executor; the original's count is for the channels planned, not requested")
+    func planCounts() throws {
+        let fixture = try FarmFixture(channels: [0, 8], trains: 2, cells: 2, sequences: 1)
+        var options = fixture.options(output: "out", executor: .local)
+        options.channels = [0, 8, 9]  // channel 9 has no files: a warning, not planned
+        let summary = PlanSummary(try fixture.farm().plan(options)).render()
+        #expect(summary.contains("sbatch calls: none (--executor local"), "\(summary)")
+        #expect(summary.contains("C = 2,") && !summary.contains("C = 3"), "\(summary)")
+        options.executor = .slurm
+        #expect(!PlanSummary(try fixture.farm().plan(options)).render().contains("sbatch calls: none"))
+    }
 }

@@ -36,6 +36,8 @@ struct PlanSummary: Encodable {
     var stepOrder: [String]
     var arrayGroups: [Group]
     var sbatchCalls: Int
+    /// `slurm` or `local` (which submits nothing).
+    var executor = "slurm"
     /// What the original tool would submit (agipd-reference §4.13), when its formula applies.
     var originalSbatchCalls: Int?
     var originalFormula: String?
@@ -71,8 +73,10 @@ struct PlanSummary: Encodable {
                   })
         }
         sbatchCalls = preview.sbatchCalls
+        executor = preview.executor.rawValue
         let processChannels = Set(graph.units(of: .process).map { $0.channel ?? -1 }).count
-        let original = Self.originalCount(request, processChunks: (counts[.process] ?? 0) / max(1, processChannels))
+        let original = Self.originalCount(request, channels: processChannels,
+                                          processChunks: (counts[.process] ?? 0) / max(1, processChannels))
         originalSbatchCalls = original?.count
         originalFormula = original?.formula
         warnings = graph.warnings.map(\.description)
@@ -83,10 +87,11 @@ struct PlanSummary: Encodable {
 
     /// The original's sbatch count for a whole XFEL request: `1 + C·(R·g + p) + 1` (dark) or
     /// `1 + C·(g + p) + 1` (drspc, xray), with its default g = 2 gather chunks and the same
-    /// p process chunks. nil where the original has no formula (single steps, CFEL, drscs).
-    static func originalCount(_ request: PlanRequest, processChunks p: Int) -> (count: Int, formula: String)? {
+    /// p process chunks, for the C channels planned (not those requested without data). nil
+    /// where the original has no formula (single steps, CFEL, drscs).
+    static func originalCount(_ request: PlanRequest, channels c: Int, processChunks p: Int) -> (count: Int, formula: String)? {
         guard request.runType == .all, request.facility == .xfel else { return nil }
-        let c = request.channels.count, r = request.runs.count, g = 2
+        let r = request.runs.count, g = 2
         let description = MeasurementCatalog.description(of: request.measurement)
         guard !description.hasMerge else { return nil }
         if description.originalGathersPerRun {
@@ -117,7 +122,9 @@ struct PlanSummary: Encodable {
         }
         lines.append(groups.render())
         lines.append("")
-        var calls = "sbatch calls: \(sbatchCalls)"
+        var calls = executor == "local"
+            ? "sbatch calls: none (--executor local runs the units here; with SLURM: \(sbatchCalls))"
+            : "sbatch calls: \(sbatchCalls)"
         if let originalSbatchCalls, let originalFormula {
             calls += " (the original would make \(originalSbatchCalls): \(originalFormula))"
         }

@@ -22,8 +22,10 @@ extension Farm {
         let scripts = try batches.enumerated().map { i, batch in
             (group: batch.group, script: try executor.script(for: batch, mailCarrier: i == batches.count - 1))
         }
-        return PlanPreview(graph: graph, configurationYAML: configuration.effectiveYAML, scripts: scripts,
+        var preview = PlanPreview(graph: graph, configurationYAML: configuration.effectiveYAML, scripts: scripts,
                            sbatchCalls: batches.count)
+        preview.executor = options.executor
+        return preview
     }
 
     /// Plans, stores and submits a request. With the local executor this runs the whole request

@@ -39,6 +39,8 @@ public struct PlanPreview: Sendable {
     public var configurationYAML: String
     /// Array group name → rendered batch script (SLURM executor).
     public var scripts: [(group: String, script: String)]
-    /// sbatch calls this plan would take.
+    /// sbatch calls this plan would take (with the SLURM executor).
     public var sbatchCalls: Int
+    /// Where the plan would run: with the local executor nothing is submitted to SLURM.
+    public var executor: ExecutorKind = .slurm
 }
