@@ -27,6 +27,10 @@ struct ChannelIsolationTests {
         #expect(!failed.isEmpty && failed.allSatisfy { $0.job.hasPrefix("gather.r0011.ch08") }, "\(status.failed.map(\.job))")
         #expect(failed.first?.reason.contains("RAW-R0011-AGIPD08-S00001.h5") == true, "\(failed.first?.reason ?? "")")
         #expect(status.missing.map(\.channel) == [8] && status.missing.first?.asics == Array(1...16), "\(status.missing)")
+        // Each failure shows the units it cancelled (channel 8's two process chunks), not a line each.
+        #expect(failed.allSatisfy { $0.cancelledDependents == 2 }, "\(failed.map(\.cancelledDependents))")
+        #expect(StatusTable(report: status).render().contains("cancelled because of it: 2 units"))
+        #expect(status.failed.allSatisfy { $0.state == "failed" }, "cancelled units are counted, not listed")
         let jobs = try farm.store.jobs(request: first.request)
         #expect(jobs.filter { $0.channel == 0 }.allSatisfy { $0.state == .done })
 

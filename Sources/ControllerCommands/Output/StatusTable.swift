@@ -67,9 +67,13 @@ struct StatusTable {
         var facts = ["\(job.state)", "attempts \(job.attempts)"]
         if let exitCode = job.exitCode { facts.append("exit \(exitCode)") }
         if let slurm = job.slurmJobID { facts.append("slurm \(slurm)") }
-        return ["  \(job.job) (\(job.step)): " + facts.joined(separator: ", "),
-                "    reason: \(job.reason)",
-                "    log: \(job.log ?? "(none recorded)")"]
+        var lines = ["  \(job.job) (\(job.step)): " + facts.joined(separator: ", "),
+                     "    reason: \(job.reason)",
+                     "    log: \(job.log ?? "(none recorded)")"]
+        if job.cancelledDependents > 0 {
+            lines.append("    cancelled because of it: \(job.cancelledDependents) unit\(job.cancelledDependents == 1 ? "" : "s")")
+        }
+        return lines
     }
 
     /// `2024-05-01T12:00:00Z`: UTC, so the same report always renders the same text.

@@ -37,13 +37,15 @@ extension Farm {
             steps[step.rawValue] = c
             order.append(step.rawValue)
         }
-        let failed = try store.failedJobs(request: record.id).map { entry in
+        var failed = try store.failedJobs(request: record.id).map { entry in
             StatusReport.FailedJob(job: entry.job.id, step: entry.job.step.rawValue, state: entry.job.state.rawValue,
                                    attempts: entry.job.attempts, reason: entry.reason ?? "unknown",
                                    log: entry.logPath, exitCode: entry.lastAttempt?.exitCode,
                                    slurmJobID: entry.lastAttempt.flatMap { a in
                                        a.slurmJobID.map { id in a.arrayTaskID.map { "\(id)_\($0)" } ?? id } })
         }
+        let cancelled = total.cancelled > 0 ? try store.cancelledDependents(request: record.id, of: Set(failed.map(\.job))) : [:]
+        for i in failed.indices { failed[i].cancelledDependents = cancelled[failed[i].job] ?? 0 }
         var missing: [StatusReport.Missing] = []
         let joinResult = RequestWorkspace(root: record.workDir).resultPath(job: JobUnitID.join)
         if case let .succeeded(result) = ResultIngest.verdict(resultPath: joinResult) {

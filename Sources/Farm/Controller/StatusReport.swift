@@ -23,6 +23,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var log: String?
         public var exitCode: Int?
         public var slurmJobID: String?
+        /// Units cancelled because this one failed (they waited on it with `afterok`).
+        public var cancelledDependents = 0
 
         public init(job: String, step: String, state: String, attempts: Int, reason: String, log: String?,
                     exitCode: Int?, slurmJobID: String?) {

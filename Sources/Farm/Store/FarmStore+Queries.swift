@@ -245,4 +245,24 @@ extension FarmStore {
             }
         }
     }
+
+    /// For each of `failed`, how many cancelled units of the request waited on it directly
+    /// (`afterok`): the units its failure cancelled. One pass over the cancelled units' sets.
+    public func cancelledDependents(request: String, of failed: Set<String>) throws -> [String: Int] {
+        guard !failed.isEmpty else { return [:] }
+        return try read("cancelledDependents") { db in
+            try db.withStatement("""
+                SELECT d.success, count(*) FROM jobUnit j JOIN dependencySet d ON d.id = j.dependencySet
+                WHERE j.request = ? AND j.state = 'cancelled' GROUP BY j.dependencySet
+                """) {
+                try $0.bind(.text(request))
+                var counts: [String: Int] = [:]
+                while try $0.step() {
+                    let ids = (try? JSONDecoder().decode([String].self, from: Data($0.string(0).utf8))) ?? []
+                    for id in ids where failed.contains(id) { counts[id, default: 0] += $0.int(1) }
+                }
+                return counts
+            }
+        }
+    }
 }
