@@ -24,12 +24,6 @@ extension JobSpec {
         return paths
     }
 
-    /// The channel or module whose products this unit makes; nil for XFEL units of several channels.
-    public var unit: DetectorUnit? {
-        if let layout = cfelLayout { return .module(layout.module) }
-        return channels.count == 1 ? .channel(channels[0]) : nil
-    }
-
     /// CFEL memory cells per train: the `cells` parameter, else the measurement's default.
     public var cfelCells: Int {
         MeasurementCatalog.description(of: measurement).cfelCells(configured: Int(parameters[Self.cellsParameter] ?? "") ?? 0)

@@ -25,15 +25,8 @@ enum CFELSteps {
     /// raw directory (a process-only request).
     static func gatheredInputs(_ spec: JobSpec) throws -> GatheredInputs {
         if let named = try XFELSteps.gatheredInputs(spec) { return named }
-        let layout = try layout(spec)
-        do throws(CFELLayoutProblem) {
-            let files = try layout.scan()
-            var sequences: [(run: Int, sequences: [Int])] = []
-            for run in spec.runs { sequences.append((run, try layout.parts(of: run, in: files).map(\.partIndex))) }
-            return GatheredInputs(sequences: sequences)
-        } catch {
-            throw CalibrationError.badInput(path: error.path, reason: error.reason)
-        }
+        let parts = try layout(spec).partFiles(of: spec.runs)
+        return GatheredInputs(sequences: zip(spec.runs, parts).map { (run: $0, sequences: $1.map(\.partIndex)) })
     }
 
     static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {

@@ -108,13 +108,11 @@ extension Farm {
         var units: [String: Set<String>] = [:]
         for (job, message) in warnings {
             let step = String(job.prefix { $0 != "." })
-            var group = groups[step] ?? .init(step: step, count: 0, units: 0, examples: [])
-            group.count += 1
-            if group.examples.count < 5 { group.examples.append("\(job): \(message)") }
+            groups[step, default: .init(step: step, count: 0, units: 0, examples: [])].count += 1
+            if groups[step]!.examples.count < 5 { groups[step]!.examples.append("\(job): \(message)") }
             units[step, default: []].insert(job)
-            group.units = units[step]!.count
-            groups[step] = group
         }
+        for step in groups.keys { groups[step]!.units = units[step]!.count }
         let order = Step.allCases.map(\.rawValue)
         return groups.values.sorted { (order.firstIndex(of: $0.step) ?? 99, $0.step) < (order.firstIndex(of: $1.step) ?? 99, $1.step) }
     }

@@ -53,8 +53,9 @@ extension Farm {
         let mine = ProductFootprint(request, steps: steps)
         var found: [(RequestRecord, String)] = []
         for record in try store.requests(limit: Int(Int32.max)) where record.supersededBy == nil {
-            guard record.outputDir == request.outputDir || (record.outputDir as NSString).standardizingPath == mine.outputDir,
-                  record.measurement == request.measurement, record.facility == request.facility else { continue }
+            // Cheap filter before the stored configuration is parsed; `shared` decides.
+            guard record.measurement == request.measurement, record.facility == request.facility,
+                  (record.outputDir as NSString).standardizingPath == mine.outputDir else { continue }
             let configuration = try storedConfiguration(record)
             let other = PlanRequest(facility: record.facility, measurement: record.measurement, inputDir: record.inputDir,
                                     outputDir: record.outputDir, runType: RunType(rawValue: record.runType) ?? .all,

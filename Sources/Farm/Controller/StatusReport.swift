@@ -1,3 +1,4 @@
+import FarmContract
 import Foundation
 
 /// The answer to `calfarm status`: counts per state and step, the failed jobs with reason and
@@ -45,7 +46,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         }
 
         /// "channel 3" or "module M304".
-        public var unit: String { module.map { "module \($0)" } ?? "channel \(channel)" }
+        public var unit: String { (module.map(DetectorUnit.module) ?? .channel(channel)).description }
     }
 
     public var request: String

@@ -13,10 +13,8 @@ public struct CFELInventory: Sendable, Equatable {
     /// The raw layout of `request` (its module, temperature and the measurement's spec).
     static func layout(_ request: PlanRequest) -> CFELRawLayout? {
         guard let module = request.module, let temperature = request.temperature else { return nil }
-        let description = MeasurementCatalog.description(of: request.measurement)
         return CFELRawLayout(inputDir: request.inputDir, temperature: temperature, measurement: request.measurement,
-                             module: module,
-                             spec: description.cfelSpec(in: request.configuration.parameters(for: request.measurement)))
+                             module: module, spec: request.cfelSpec)
     }
 
     /// Lists the directory. Without runs in the request, finds them from the run names of the

@@ -10,22 +10,19 @@ public struct JobGraph: Sendable {
     public let warnings: [PlanWarning]
     /// Requested channels without raw files in any run; not planned, reported missing by join.
     public let channelsWithoutData: [Int]
-    /// The raw files found, when raw data was listed (preprocess or gather planned).
-    public let inventory: RawInventory?
     private let indexByID: [String: Int]
     /// Parallel to `units`: the positions of each unit's dependencies. Units of one group share
     /// one array (copy-on-write), so this costs little even with thousands of edges per unit.
     private let dependencyIndices: [[Int]]
 
     init(request: PlanRequest, units: [JobUnit], dependencyIndices: [[Int]], indexByID: [String: Int],
-         warnings: [PlanWarning], channelsWithoutData: [Int], inventory: RawInventory?) {
+         warnings: [PlanWarning], channelsWithoutData: [Int]) {
         self.request = request
         self.units = units
         self.dependencyIndices = dependencyIndices
         self.indexByID = indexByID
         self.warnings = warnings
         self.channelsWithoutData = channelsWithoutData
-        self.inventory = inventory
     }
 
     /// Builds a graph from units that are already in topological order (e.g. read back from the
@@ -34,7 +31,7 @@ public struct JobGraph: Sendable {
     ///   when a unit depends on one that is not earlier in `units`.
     /// - Complexity: O(units + edges).
     public init(request: PlanRequest, units: [JobUnit], warnings: [PlanWarning] = [],
-                channelsWithoutData: [Int] = [], inventory: RawInventory? = nil) throws {
+                channelsWithoutData: [Int] = []) throws {
         var index: [String: Int] = [:]
         index.reserveCapacity(units.count)
         var dependencyIndices: [[Int]] = []
@@ -52,7 +49,7 @@ public struct JobGraph: Sendable {
             dependencyIndices.append(positions)
         }
         self.init(request: request, units: units, dependencyIndices: dependencyIndices, indexByID: index,
-                  warnings: warnings, channelsWithoutData: channelsWithoutData, inventory: inventory)
+                  warnings: warnings, channelsWithoutData: channelsWithoutData)
     }
 
     public var count: Int { units.count }

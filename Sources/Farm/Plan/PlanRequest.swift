@@ -52,10 +52,14 @@ public struct PlanRequest: Sendable {
     public var paths: ProductPaths {
         var paths = ProductPaths(inputDir: inputDir, outputDir: outputDir, measurement: measurement)
         if facility == .cfel, let module, let temperature {
-            let spec = MeasurementCatalog.description(of: measurement).cfelSpec(in: configuration.parameters(for: measurement))
-            paths.cfel = .init(module: module, temperature: temperature, spec: spec)
+            paths.cfel = .init(module: module, temperature: temperature, spec: cfelSpec)
         }
         return paths
+    }
+
+    /// The CFEL `meas_spec` (dark tint, xray element) from the measurement's settings.
+    public var cfelSpec: String? {
+        MeasurementCatalog.description(of: measurement).cfelSpec(in: configuration.parameters(for: measurement))
     }
 
     /// Checks runs, channels, ASICs and CFEL settings against the measurement's rules.

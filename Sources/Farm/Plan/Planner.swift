@@ -241,8 +241,7 @@ public enum Planner {
         }
 
         return JobGraph(request: request, units: builder.units, dependencyIndices: builder.dependencyIndices,
-                        indexByID: builder.indexByID, warnings: warnings, channelsWithoutData: withoutData,
-                        inventory: inventory)
+                        indexByID: builder.indexByID, warnings: warnings, channelsWithoutData: withoutData)
     }
 }
 

@@ -51,12 +51,7 @@ public struct CFELGather: Sendable {
 
     private func gather() throws -> StepReport {
         guard cells > 0 else { throw CalibrationError.invalidArgument(name: "cells", reason: "must be at least 1, got \(cells)") }
-        let files: [CFELRawFile]
-        do {
-            files = try layout.parts(of: runNumber, in: try layout.scan())
-        } catch {
-            throw CalibrationError.badInput(path: error.path, reason: error.reason)
-        }
+        let files = try layout.partFiles(of: [runNumber])[0]
         guard let mine = files.firstIndex(where: { $0.partIndex == part }) else {
             throw CalibrationError.missingInput(path: layout.directory, what: "part \(part) of run \(runNumber) of module \(layout.module)")
         }

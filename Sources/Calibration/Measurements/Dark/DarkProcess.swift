@@ -6,7 +6,6 @@ import Foundation
 /// gathered files of every sequence of the three dark runs (high, medium, low gain) and writes
 /// one `DarkConstants` product per ASIC, over present frames only, in one streaming pass.
 public struct DarkProcess: Sendable {
-    public var outputDir: String
     /// High, medium, low gain runs, in that order.
     public var runs: [Int]
     /// The channel (XFEL) or module (CFEL) calibrated.
@@ -33,12 +32,11 @@ public struct DarkProcess: Sendable {
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], provenance: Provenance,
                 blockBytes: Int = 4 << 20, mappedBlockBytes: Int = 64 << 20, threads: Int = 1) {
-        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.runs = runs; self.unit = .channel(channel)
         self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .dark); self.asics = asics
         self.provenance = provenance; self.blockBytes = blockBytes; self.mappedBlockBytes = mappedBlockBytes
         self.threads = threads
     }
-
 
     /// Product path of one ASIC: `<out>/dark/r…-r…-r…/process/dark-AGIPDCC_asicNN_agipd.h5`.
     public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }

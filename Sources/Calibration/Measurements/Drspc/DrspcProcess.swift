@@ -14,7 +14,6 @@ import Foundation
 public struct DrspcProcess: Sendable {
     public static let defaultWindows = [42..<122, 402..<552]
 
-    public var outputDir: String
     /// The eight runs in scan order (run k injects rows {7 − k + 8j} and {64 + k + 8j}).
     public var runs: [Int]
     /// The channel (XFEL) or module (CFEL) calibrated.
@@ -32,11 +31,10 @@ public struct DrspcProcess: Sendable {
 
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], windows: [Range<Int>] = defaultWindows,
                 provenance: Provenance, blockSlots: Int = 16) {
-        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.runs = runs; self.unit = .channel(channel)
         self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .drspc); self.asics = asics
         self.windows = windows; self.provenance = provenance; self.blockSlots = blockSlots
     }
-
 
     public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }
 

@@ -17,7 +17,6 @@ import Foundation
 /// Memory is bounded by the histograms of one batch of cells (`memoryBudget`), not by trains:
 /// each batch streams the runs' blocks once and touches only its cells of each mapped block.
 public struct XrayProcess: Sendable {
-    public var outputDir: String
     public var runs: [Int]
     /// The channel (XFEL) or module (CFEL) calibrated.
     public var unit: DetectorUnit
@@ -37,7 +36,7 @@ public struct XrayProcess: Sendable {
     public init(outputDir: String, runs: [Int], channel: Int, asics: [Int], element: String = "Cu", bins: Int = 512,
                 settings: XrayFitSettings = XrayFitSettings(), provenance: Provenance, threads: Int = 1,
                 memoryBudget: Int = 256 << 20, blockSlots: Int = 32) {
-        self.outputDir = outputDir; self.runs = runs; self.unit = .channel(channel)
+        self.runs = runs; self.unit = .channel(channel)
         self.paths = ProductPaths(inputDir: "", outputDir: outputDir, measurement: .xray); self.asics = asics
         self.element = element; self.bins = bins; self.settings = settings; self.provenance = provenance
         self.threads = max(1, threads); self.memoryBudget = memoryBudget; self.blockSlots = blockSlots
@@ -57,7 +56,6 @@ public struct XrayProcess: Sendable {
         if let frames = try value("min_peak_frames", Int.self) { settings.minPeakFrames = frames }
         if let spacing = try value("min_spacing", Double.self) { settings.minSpacing = spacing }
     }
-
 
     public func outputPath(asic: Int) -> String { paths.processed(runs: runs, unit: unit, asic: asic) }
 
