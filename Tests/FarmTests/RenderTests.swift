@@ -130,6 +130,39 @@ struct RenderTests {
         #expect(try String(contentsOf: url, encoding: .utf8) == BuiltinTemplates.slurmArray)
     }
 
+    @Test("the built-in supervisor template is byte-identical to job_templates/slurm-supervisor.sbatch.mustache")
+    func builtinSupervisorTemplateMatchesRepository() throws {
+        let url = Self.repositoryRoot.appendingPathComponent("job_templates/\(ScriptRenderer.supervisorTemplateName)")
+        #expect(try String(contentsOf: url, encoding: .utf8) == BuiltinTemplates.slurmSupervisor)
+    }
+
+    @Test("the supervisor script runs the given calfarm on the absolute database, quoted, under its own job name and limit")
+    func supervisorScript() throws {
+        let dir = try TemporaryDirectory("render-supervisor")
+        let configuration = try Configuration.defaults.applying(overrides: [
+            "general.partition=short", "supervisor.time_limit=02:00:00", "supervisor.memory=300M",
+            "general.template_dir=\(dir.path)"])
+        // A site directory with only the array template still gets the built-in supervisor template
+        try "#!/bin/bash\nexec {{{worker}}}\n".write(toFile: dir.file(ScriptRenderer.arrayTemplateName), atomically: true, encoding: .utf8)
+        let calfarm = dir.file("bin dir/calfarm")
+        try FileManager.default.createDirectory(atPath: dir.file("bin dir"), withIntermediateDirectories: true)
+        try "#!/bin/bash\nprintf '%s|' \"$@\" > \"$(dirname \"$0\")/called\"\n".write(toFile: calfarm, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: calfarm)
+        let script = SupervisorScript(request: "dark-1", configuration: configuration, logDirectory: dir.file("logs 100%"),
+                                      calfarmPath: calfarm, databasePath: dir.file("it's.sqlite"))
+        let text = try ScriptRenderer(configuration: configuration).render(script)
+        #expect(text.contains("#SBATCH --job-name=calfarm-dark-1-supervisor\n"))
+        #expect(text.contains("#SBATCH --time=02:00:00\n") && text.contains("#SBATCH --mem=300M\n"))
+        #expect(text.contains("#SBATCH --partition=short\n"))
+        #expect(text.contains("logs 100%%/supervisor_%j.log"))
+        let path = dir.file("supervisor.sbatch")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try runBash("bash " + ShellQuoting.quote(path), environment: [:])
+        #expect(result.status == 0)
+        let called = try String(contentsOfFile: dir.file("bin dir/called"), encoding: .utf8)
+        #expect(called == "supervise|dark-1|--db|\(dir.file("it's.sqlite"))|")
+    }
+
     @Test("a site template directory is used, and a missing template names its path")
     func siteTemplateDirectory() throws {
         let dir = try TemporaryDirectory("render-site")

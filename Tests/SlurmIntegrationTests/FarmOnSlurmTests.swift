@@ -126,3 +126,44 @@ struct FarmOnSlurmTests {
         #expect(final.state == "done")
     }
 }
+
+@Suite("supervisor job on SLURM", .requiresSlurm, .tags(.slurm), .serialized)
+struct SupervisorOnSlurmTests {
+    @Test("a request whose join times out on its first attempt completes with nobody running calfarm, its supervisor handing over to a successor")
+    func finishesUnattended() throws {
+        try SlurmAvailability.require()
+        let fixture = try FarmFixture(channels: [1], trains: 2, cells: 2, sequences: 1)
+        // Given the join sleeps past a one-minute limit on its first attempt only, and a
+        // supervisor with a one-minute limit of its own (it hands over after 45 s)
+        let farm = try fixture.farm(["CALFARM_FAULT": "join=sleep:100@1"])
+        let outcome = try farm.submit(fixture.options(output: "out", executor: .slurm, overrides: [
+            "join.time_limit=1", "supervisor.time_limit=1", "supervisor.interval=3"]))
+        let supervisor = try #require(outcome.supervisorJob)
+        // When nobody waits: only the database is read, never SLURM, never the retry policy
+        // (it passes through `partial` between the timeout and the retry)
+        let deadline = Date().addingTimeInterval(420)
+        var record = try #require(try farm.store.request(outcome.request))
+        while record.state != .done && Date() < deadline {
+            Thread.sleep(forTimeInterval: 3)
+            record = try #require(try farm.store.request(outcome.request))
+        }
+        // Then the supervisor retried join with a longer limit and the request is done
+        #expect(record.state == .done)
+        let attempts = try farm.store.attempts(request: outcome.request, job: "join")
+        #expect(attempts.count == 2)
+        #expect(attempts.first?.reason?.hasPrefix("TIMEOUT") == true, "\(attempts.first?.reason ?? "")")
+        #expect(attempts.last?.state == .done)
+        #expect(try farm.store.job(request: outcome.request, id: "join")?.timeLimit == "00:02:00")
+        let events = try farm.store.events(request: outcome.request).filter { $0.kind == "supervisor" }.map(\.message)
+        #expect(events.contains { $0.hasPrefix("SLURM job \(supervisor) hands over to SLURM job ") }, "\(events)")
+        #expect(events.contains { $0.hasSuffix("ends: request done") }, "\(events)")
+        #expect(Set(events.compactMap { $0.hasSuffix("follows the request") ? $0 : nil }).count >= 2, "\(events)")
+        // And the last supervisor leaves: the lease is released within a moment
+        var lease = try farm.store.lease(request: outcome.request, role: .supervisor)
+        for _ in 0..<10 where lease != nil {
+            Thread.sleep(forTimeInterval: 1)
+            lease = try farm.store.lease(request: outcome.request, role: .supervisor)
+        }
+        #expect(lease == nil)
+    }
+}

@@ -12,8 +12,9 @@ struct StatusTable {
         var lines = [
             "request \(report.request)  \(report.measurement)  executor \(report.executor)  state \(report.state)",
             "created \(Self.timestamp(report.createdAt))  output \(report.outputDir)",
-            "",
         ]
+        if let supervisor = report.supervisor { lines.append("supervisor \(supervisor)") }
+        lines.append("")
         var table = TextTable(header: ["step", "total", "pending", "running", "done", "failed", "cancelled", "progress"],
                               rightAligned: [1, 2, 3, 4, 5, 6])
         for step in report.stepOrder {

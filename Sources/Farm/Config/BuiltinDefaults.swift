@@ -53,6 +53,11 @@ enum BuiltinDefaults {
         retry:
           max_attempts: 3
           timeout_factor: 2.0
+        supervisor:
+          enabled: true
+          time_limit: "08:00:00"
+          memory: 200M
+          interval: 30
         dark:
           tint: tint150ns
           run_names: [hg, mg, lg]

@@ -46,6 +46,15 @@ public struct StepResources: Sendable, Hashable {
     }
 }
 
+/// The `supervisor` section, typed.
+public struct SupervisorSettings: Sendable, Equatable {
+    public var enabled: Bool
+    public var timeLimit: String
+    public var memory: String?
+    /// Seconds between looks at the request.
+    public var interval: Double
+}
+
 /// The `retry` section, typed.
 public struct RetrySettings: Sendable, Equatable {
     public var maxAttempts: Int
@@ -87,6 +96,12 @@ extension Configuration {
     public var retry: RetrySettings {
         RetrySettings(maxAttempts: int("retry.max_attempts"),
                       timeoutFactor: values["retry.timeout_factor"]?.numberValue ?? 1)
+    }
+
+    public var supervisor: SupervisorSettings {
+        SupervisorSettings(enabled: values["supervisor.enabled"]?.boolValue ?? true,
+                           timeLimit: string("supervisor.time_limit"), memory: optionalString("supervisor.memory"),
+                           interval: values["supervisor.interval"]?.numberValue ?? 30)
     }
 
     /// `local.workers`, with 0 resolved to the number of active CPUs.

@@ -66,6 +66,12 @@ public enum ConfigurationSchema {
             Key("max_attempts", .integer(minimum: 1), "attempts per job unit, the first included"),
             Key("timeout_factor", .number(minimum: 1), "time limit multiplier after a TIMEOUT"),
         ]),
+        Section(name: "supervisor", keys: [
+            Key("enabled", .boolean, "submit a supervisor job with each SLURM request: it applies the retry policy with nobody watching"),
+            Key("time_limit", .slurmTime, "SLURM --time of the supervisor job; it hands over to a successor before the limit"),
+            Key("memory", .optionalMemory, "SLURM --mem of the supervisor job"),
+            Key("interval", .number(minimum: 1), "seconds between the supervisor's looks at the request"),
+        ]),
         Section(name: "dark", keys: [
             Key("tint", .optionalString, "CFEL integration time directory, e.g. tint150ns"),
             Key("run_names", .strings, "CFEL run names in gain order"),

@@ -43,6 +43,7 @@ extension Farm {
         try workspace.create()
         let (jobs, dependencies) = graph.storeRows(request: id)
         try store.createRequest(record, jobs: jobs, dependencySets: dependencies)
+        onRequestCreated?(id)
         for (old, what) in superseded {
             try store.setSuperseded(request: old.id, by: id)
             log(old.id, "superseded", "by request \(id), which replaces \(what)")
@@ -54,8 +55,9 @@ extension Farm {
                                units: Set(graph.units.map(\.id)), active: [:], progress: progress)
         try updateRequestState(id)
         log(id, "submit", "\(graph.count) job units, \(calls) sbatch calls, executor \(options.executor.rawValue)")
+        let supervisor = ensureSupervisor(record, configuration: configuration, progress: progress)
         return SubmitOutcome(request: id, jobs: graph.count, sbatchCalls: calls, executor: options.executor.rawValue,
-                             warnings: graph.warnings.map(\.description))
+                             warnings: graph.warnings.map(\.description), supervisorJob: supervisor)
     }
 
     /// Hands `units` to the request's executor. Returns the number of `sbatch` calls.

@@ -10,6 +10,13 @@ extension Farm {
             throw FarmError.invalidState("request \(record.id) was superseded by request \(newer), whose products replaced "
                 + "its own; resume \(newer) instead")
         }
+        // On SLURM a supervisor or a second terminal may be submitting at the same time; the
+        // local executor runs only under its controller (its lease file keeps workers honest).
+        guard record.executor == ExecutorKind.slurm.rawValue else { return try resumeUnits(record, progress: progress) }
+        return try asSubmitterOrRefuse(record, "resume") { try resumeUnits(record, progress: progress) }
+    }
+
+    private func resumeUnits(_ record: RequestRecord, progress: (String) -> Void) throws -> ResumeOutcome {
         let recovered = try recoverSubmissions(record, progress: progress)
         _ = try refresh(record)
         let (graph, configuration) = try storedGraph(record)
@@ -28,6 +35,7 @@ extension Farm {
         let calls = try launch(record, graph: graph, configuration: configuration, units: rerun,
                                active: try activeSlurmIDs(record.id), progress: progress)
         try updateRequestState(record.id)
+        _ = ensureSupervisor(record, configuration: configuration, progress: progress)
         let ordered = graph.units.map(\.id).filter { rerun.contains($0) }
         log(record.id, "resume", "\(ordered.count) job units resubmitted, \(recovered) submissions recovered")
         return ResumeOutcome(request: record.id, resubmitted: ordered, recovered: recovered, sbatchCalls: calls)
@@ -75,6 +83,15 @@ extension Farm {
         // Runs on every refresh of `wait`: read only the configuration until there is a retry;
         // the graph (all units and edges) is rebuilt only then.
         let policy = try storedConfiguration(record).retry
+        guard try store.jobs(request: record.id, states: [.failed]).contains(where: { $0.attempts < policy.maxAttempts }) else {
+            return []
+        }
+        // Whoever submits right now (a supervisor, `resume`, another terminal) has the lease;
+        // the failures are looked at again on the next refresh, under the lease.
+        return try asSubmitter(record, waiting: 0) { try retry(record, policy: policy) } ?? []
+    }
+
+    private func retry(_ record: RequestRecord, policy: RetrySettings) throws -> [String] {
         var retry: [String] = []
         var notes: [String] = []
         for job in try store.jobs(request: record.id, states: [.failed]) where job.attempts < policy.maxAttempts {

@@ -60,6 +60,16 @@ extension Farm {
                                   executor: record.executor, createdAt: record.createdAt, jobs: total, steps: steps,
                                   stepOrder: order, failed: failed, missing: missing, notes: notes, outputDir: record.outputDir)
         report.supersededBy = current.supersededBy
+        if record.executor == ExecutorKind.slurm.rawValue {
+            if let lease = try store.lease(request: record.id, role: .supervisor), lease.expiresAt > Date() {
+                let formatter = ISO8601DateFormatter()
+                report.supervisor = (lease.slurmJobID.map { "SLURM job \($0)" } ?? lease.holder)
+                    + ", following since " + formatter.string(from: lease.acquiredAt)
+            } else if !current.state.isTerminal {
+                report.notes.append("no supervisor follows this request: retries happen only while `submit --wait`, "
+                    + "`status --watch` or `calfarm supervise` runs")
+            }
+        }
         report.warnings = Self.groupWarnings(try store.warnings(request: record.id))
         return report
     }

@@ -7,6 +7,9 @@ public final class Farm {
     public let store: FarmStore
     /// Environment the controller reads (CALFARM_* variables, HOME) and passes to workers.
     public let environment: [String: String]
+    /// Called by `submit` once the request is stored, before its units run (a progress display
+    /// learns which request to count).
+    public var onRequestCreated: ((String) -> Void)?
 
     /// `--db`, else `CALFARM_DB`, else `$CALFARM_HOME/calfarm.sqlite` (`~/.calfarm`).
     public static func databasePath(explicit: String?, environment: [String: String]) -> String {

@@ -6,6 +6,8 @@ public struct SubmitOutcome: Sendable, Equatable, Codable {
     public var sbatchCalls: Int
     public var executor: String
     public var warnings: [String]
+    /// The SLURM job of the request's supervisor, if one was submitted.
+    public var supervisorJob: String? = nil
 }
 
 /// What `resume` did.

@@ -65,6 +65,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The request whose products replaced this one's (`submit --overwrite`); nil if none.
     public var supersededBy: String?
+    /// Who follows a SLURM request and applies the retry policy (`SLURM job 123, since …`); nil
+    /// for the local executor or when no supervisor holds the request.
+    public var supervisor: String?
     /// The workers' warnings, grouped by step (kept in the database as they arrive).
     public var warnings: [WarningGroup] = []
 

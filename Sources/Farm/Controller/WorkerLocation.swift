@@ -31,3 +31,17 @@ public enum WorkerLocation {
         return URL(fileURLWithPath: Farm.absolute(candidate)).resolvingSymlinksInPath().path
     }
 }
+
+/// Where `calfarm` itself is, for the supervisor job: `CALFARM_CONTROLLER`, else the running
+/// program when it is `calfarm`, else `calfarm` beside the worker (a test runner or another
+/// program embedding the controller must never be started as the supervisor).
+public enum ControllerLocation {
+    public static let executableName = "calfarm"
+
+    public static func path(workerPath: String, environment: [String: String]) -> String {
+        if let variable = environment["CALFARM_CONTROLLER"], !variable.isEmpty { return Farm.absolute(variable) }
+        let running = WorkerLocation.runningExecutable(environment: environment)
+        if (running as NSString).lastPathComponent == executableName { return running }
+        return ((workerPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(executableName)
+    }
+}

@@ -1,4 +1,5 @@
-// Generated from job_templates/slurm-array.sbatch.mustache; a test keeps the two byte-identical.
+// Generated from job_templates/slurm-array.sbatch.mustache and slurm-supervisor.sbatch.mustache;
+// a test keeps each byte-identical with its file.
 // The copy is compiled in so an installed calfarm needs no template directory.
 enum BuiltinTemplates {
     static let slurmArray = #"""
@@ -43,5 +44,35 @@ enum BuiltinTemplates {
         index=$(( SLURM_ARRAY_TASK_ID - 1 + {{{task_offset}}} ))
         exec {{{worker}}} run --specs "$specs" --index "$index"
 
+        """#
+
+    static let slurmSupervisor = #"""
+        #!/bin/bash
+        # CalFarm supervisor of request {{{request}}}: follows the request to its end, applies the retry
+        # policy and, before its own time limit, hands over to a successor job. Rendered by calfarm.
+        # Every value below arrives already quoted for where it lands.
+        #SBATCH --job-name={{{job_name}}}
+        {{#partition}}
+        #SBATCH --partition={{{partition}}}
+        {{/partition}}
+        {{#account}}
+        #SBATCH --account={{{account}}}
+        {{/account}}
+        {{#qos}}
+        #SBATCH --qos={{{qos}}}
+        {{/qos}}
+        #SBATCH --time={{{time}}}
+        {{#mem}}
+        #SBATCH --mem={{{mem}}}
+        {{/mem}}
+        #SBATCH --cpus-per-task=1
+        #SBATCH --output={{{output}}}
+        set -eo pipefail
+        {{#environment}}
+        {{{.}}}
+        {{/environment}}
+        
+        exec {{{calfarm}}} supervise {{{request_argument}}} --db {{{database}}}
+        
         """#
 }

@@ -14,31 +14,74 @@ import Mustache
 public struct ScriptRenderer: Sendable {
     /// The template's file name in a template directory.
     public static let arrayTemplateName = "slurm-array.sbatch.mustache"
+    /// The supervisor job's template (``SupervisorScript``); a template directory without it
+    /// uses the built-in one, so a site's array template from before the supervisor still works.
+    public static let supervisorTemplateName = "slurm-supervisor.sbatch.mustache"
 
     /// Where the template came from; nil for the built-in one.
     public let templatePath: String?
     private let template: MustacheTemplate
+    private let supervisorTemplate: MustacheTemplate
 
     /// Loads the array template from `templateDirectory`, or the built-in one when nil.
     /// - Throws: ``RenderError/templateMissing(path:)`` naming the path when the file is absent.
     public init(templateDirectory: String? = nil) throws {
+        let supervisorPath = templateDirectory.map { "\($0)/\(Self.supervisorTemplateName)" }
+        if let supervisorPath, FileManager.default.fileExists(atPath: supervisorPath) {
+            supervisorTemplate = try Self.load(supervisorPath)
+        } else {
+            supervisorTemplate = try Self.compile(BuiltinTemplates.slurmSupervisor, path: "built-in supervisor template")
+        }
         guard let templateDirectory else {
             templatePath = nil
-            do { template = try MustacheTemplate(string: BuiltinTemplates.slurmArray) } catch {
-                throw RenderError.templateInvalid(path: "built-in template", reason: "\(error)")
-            }
+            template = try Self.compile(BuiltinTemplates.slurmArray, path: "built-in template")
             return
         }
         let path = "\(templateDirectory)/\(Self.arrayTemplateName)"
         guard FileManager.default.fileExists(atPath: path) else { throw RenderError.templateMissing(path: path) }
+        template = try Self.load(path)
+        templatePath = path
+    }
+
+    private static func load(_ path: String) throws -> MustacheTemplate {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw RenderError.templateUnreadable(path: path, reason: error.localizedDescription)
         }
-        do { template = try MustacheTemplate(string: text) } catch {
+        return try compile(text, path: path)
+    }
+
+    private static func compile(_ text: String, path: String) throws -> MustacheTemplate {
+        do { return try MustacheTemplate(string: text) } catch {
             throw RenderError.templateInvalid(path: path, reason: "\(error)")
         }
-        templatePath = path
+    }
+
+    /// The supervisor job's script.
+    /// - Throws: ``RenderError/unrepresentable(field:value:reason:)`` as ``render(_:)``.
+    public func render(_ script: SupervisorScript) throws -> String {
+        func directive(_ value: String, _ field: String) throws -> String {
+            try ShellQuoting.sbatchValue(value, field: field)
+        }
+        guard !script.request.contains(where: \.isNewline) else {
+            throw RenderError.unrepresentable(field: "request id", value: script.request, reason: "it holds a line break")
+        }
+        var context: [String: Any] = [
+            "request": script.request,
+            "job_name": try directive(script.jobName, "job name"),
+            "time": try directive(script.timeLimit, "time limit"),
+            "output": try directive(try ShellQuoting.slurmFilenameLiteral(script.logDirectory, field: "log directory")
+                + "/supervisor_%j.log", "log"),
+            "environment": script.environment,
+            "calfarm": ShellQuoting.quote(script.calfarmPath),
+            "request_argument": ShellQuoting.quote(script.request),
+            "database": ShellQuoting.quote(script.databasePath),
+        ]
+        if let partition = script.partition { context["partition"] = try directive(partition, "partition") }
+        if let account = script.account { context["account"] = try directive(account, "account") }
+        if let qos = script.qos { context["qos"] = try directive(qos, "qos") }
+        if let memory = script.memory { context["mem"] = try directive(memory, "memory") }
+        return supervisorTemplate.render(context)
     }
 
     /// Uses `general.template_dir` of the configuration (built-in template when unset).

@@ -10,7 +10,7 @@ struct Migration: Sendable {
 
 /// The schema history of the state database, applied in order by `FarmStore`.
 enum Migrations {
-    static let all: [Migration] = [v1, v2, v3]
+    static let all: [Migration] = [v1, v2, v3, v4]
 
     /// The schema version this code writes and reads.
     static var latestVersion: Int { all.last?.version ?? 0 }
@@ -226,5 +226,21 @@ enum Migrations {
     /// request; its own state stays what its units say.
     static let v3 = Migration(version: 3, name: "superseded requests", sql: """
         ALTER TABLE request ADD COLUMN supersededBy TEXT;
+        """)
+
+    /// v4: leases of a request's controllers. `supervisor`: the one process (a SLURM job) that
+    /// follows the request and applies the retry policy; `submitter`: whoever is resetting and
+    /// submitting units right now (a retry, `resume`), so two controllers never submit a unit
+    /// twice. A lease is held until `expiresAt` (Unix seconds) unless renewed or released.
+    static let v4 = Migration(version: 4, name: "controller leases", sql: """
+        CREATE TABLE lease (
+            request TEXT NOT NULL REFERENCES request(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('supervisor', 'submitter')),
+            holder TEXT NOT NULL,
+            acquiredAt REAL NOT NULL,
+            expiresAt REAL NOT NULL,
+            slurmJobID TEXT,
+            PRIMARY KEY (request, role)
+        ) STRICT, WITHOUT ROWID;
         """)
 }
