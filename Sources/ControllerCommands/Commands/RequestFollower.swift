@@ -10,10 +10,15 @@ struct RequestFollower {
     /// Redraw the whole status (watch) instead of a one-line summary.
     var redraw = false
     var interval: Double = 5
+    /// Where progress goes without `redraw` (a status line on a terminal, quiet lines elsewhere).
+    var display: ProgressDisplay?
 
     func follow(_ request: String) throws -> StatusReport {
-        try farm.wait(request: request, interval: interval) { report in
-            guard redraw else { return Console.progress(Self.summary(report)) }
+        let display = self.display ?? ProgressDisplay(farm: farm, request: request)
+        display.request = request
+        defer { display.finish() }
+        return try farm.wait(request: request, interval: interval) { report in
+            guard redraw else { return display.update(report) }
             if json {
                 try? JSONOutput.print(report, pretty: false)
             } else {

@@ -20,7 +20,9 @@ struct ResumeCommand: ParsableCommand {
     func run() throws {
         try CommandFailure.run {
             let farm = try database.openFarm()
-            let outcome = try farm.resume(request: request, progress: Console.progress)
+            let display = ProgressDisplay(farm: farm, request: request)
+            let outcome = try farm.resume(request: request, progress: display.line)
+            display.finish()
             if output.json && !wait { try JSONOutput.print(outcome) }
             if !output.json {
                 print("request \(outcome.request): \(outcome.resubmitted.count) job units resubmitted, "
@@ -30,7 +32,7 @@ struct ResumeCommand: ParsableCommand {
                 if outcome.resubmitted.count > shown.count { print("  … and \(outcome.resubmitted.count - shown.count) more") }
             }
             guard wait else { return }
-            let report = try RequestFollower(farm: farm, json: output.json).follow(outcome.request)
+            let report = try RequestFollower(farm: farm, json: output.json, display: display).follow(outcome.request)
             if output.json { try JSONOutput.print(report) } else { print(StatusTable(report: report).render()) }
             try RequestFollower.exitUnlessDone(report)
         }

@@ -39,7 +39,10 @@ struct SubmitCommand: ParsableCommand {
             if dryRun {
                 return try PlanCommand.show(try farm.plan(request.submitOptions), json: output.json)
             }
-            let outcome = try farm.submit(request.submitOptions, progress: Console.progress)
+            let display = ProgressDisplay(farm: farm)
+            farm.onRequestCreated = { display.request = $0 }
+            let outcome = try farm.submit(request.submitOptions, progress: display.line)
+            display.finish()
             outcome.warnings.forEach(Console.warning)
             Console.progress("submitted request \(outcome.request): \(outcome.jobs) job units, "
                              + "\(outcome.sbatchCalls) sbatch calls (\(outcome.executor))")
@@ -47,7 +50,7 @@ struct SubmitCommand: ParsableCommand {
                 if output.json { try JSONOutput.print(outcome) } else { print(outcome.request) }
                 return
             }
-            let report = try RequestFollower(farm: farm, json: output.json).follow(outcome.request)
+            let report = try RequestFollower(farm: farm, json: output.json, display: display).follow(outcome.request)
             if output.json {
                 try JSONOutput.print(SubmitWithStatus(outcome: outcome, status: report))
             } else {
