@@ -205,8 +205,20 @@ struct ConfigTypingTests {
             Issue.record("expected malformedYAML, got \(String(describing: error))"); return
         }
         #expect(source == .file(path: path))
-        #expect(line != nil && (3...5).contains(line!))
-        #expect(error!.description.hasPrefix("malformed YAML in \(path) line "))
+        // The unclosed list is on line 3 (libyaml notices it at line 4)
+        #expect(line == 3, "\(error!)")
+        #expect(error!.description.hasPrefix("malformed YAML in \(path) line 3"))
+        // A key without its ':' is reported on its own line, not at the next line's ':'
+        let colon = try write("process:\n  time_limit \"00:10:00\"\n  n_jobs: 4\n", "colon.yaml", in: dir)
+        let missingColon = configurationError { _ = try Configuration.load(ConfigurationLayers(configFiles: [colon])) }
+        #expect(missingColon?.description.hasPrefix("malformed YAML in \(colon) line 2, column 3: 'time_limit \"00:10:00\"' has no ':'") == true,
+                "\(String(describing: missingColon))")
+        // An unclosed quote is reported where it opens, not at the end of the file
+        let quote = try write("process:\n  n_jobs: \"4\n  cpus: 2\n", "quote.yaml", in: dir)
+        guard case .malformedYAML(_, let quoteLine, _, _)? = configurationError({ _ = try Configuration.load(ConfigurationLayers(configFiles: [quote])) }) else {
+            Issue.record("expected malformedYAML"); return
+        }
+        #expect(quoteLine == 2)
         let notMapping = configurationError { _ = try Configuration.defaults.applying(yaml: "- a\n- b\n", source: .file(path: "l.yaml")) }
         #expect(notMapping == .notAMapping(source: .file(path: "l.yaml"), section: nil, line: 1))
     }

@@ -12,7 +12,7 @@ enum ConfigurationParser {
         do {
             root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
-            throw malformed(error, source: source)
+            throw malformed(error, source: source, text: text)
         } catch {
             throw ConfigurationError.malformedYAML(source: source, line: nil, column: nil, problem: "\(error)")
         }
@@ -70,7 +70,7 @@ enum ConfigurationParser {
         if case .strings = key.type, raw.trimmingSpaces.hasPrefix("[") {
             let node: Node?
             do { node = try Yams.compose(yaml: raw, .basic) } catch let error as YamlError {
-                throw malformed(error, source: source)
+                throw malformed(error, source: source, text: raw)
             }
             guard let node else { return (path, .strings([])) }
             return (path, try value(of: node, key: key, path: path, source: source, line: nil))
@@ -129,10 +129,23 @@ enum ConfigurationParser {
         }
     }
 
-    private static func malformed(_ error: YamlError, source: ConfigurationSource) -> ConfigurationError {
+    /// libyaml reports where it noticed a problem, which can be lines after the mistake: an
+    /// unclosed list or quote is noticed at the next key or the end of the file, and a key
+    /// without its ':' at the next line's ':'. The line reported is where the mistake is.
+    private static func malformed(_ error: YamlError, source: ConfigurationSource, text: String) -> ConfigurationError {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            if let context, context.mark.line < mark.line {
+                return .malformedYAML(source: source, line: context.mark.line, column: context.mark.column,
+                                      problem: "\(problem) at line \(mark.line), column \(mark.column) "
+                                          + "(\(context.text), which starts here)")
+            }
+            if problem.hasPrefix("mapping values are not allowed"), let key = keyWithoutColon(before: mark.line, in: text) {
+                return .malformedYAML(source: source, line: key.line, column: key.column,
+                                      problem: "'\(key.text)' has no ':' after its key (YAML noticed at line "
+                                          + "\(mark.line), column \(mark.column): \(problem))")
+            }
             return .malformedYAML(source: source, line: mark.line, column: mark.column, problem: problem)
         case .reader(let problem, _, _, _):
             return .malformedYAML(source: source, line: nil, column: nil, problem: problem)
@@ -142,5 +155,23 @@ enum ConfigurationParser {
         default:
             return .malformedYAML(source: source, line: nil, column: nil, problem: "\(error)")
         }
+    }
+
+    /// The nearest non-blank, non-comment line above `line` (1-based) when it holds no key ':':
+    /// a key whose colon is missing, read by YAML as the start of a multi-line text.
+    private static func keyWithoutColon(before line: Int, in text: String) -> (line: Int, column: Int, text: String)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var index = line - 2
+        while index >= 0 {
+            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty, !trimmed.hasPrefix("#") {
+                // A key's ':' is followed by a space or the line's end ("00:10:00" holds none).
+                guard trimmed.range(of: #":(\s|$)"#, options: .regularExpression) == nil else { return nil }
+                let indent = lines[index].prefix { $0 == " " }.count
+                return (index + 1, indent + 1, trimmed)
+            }
+            index -= 1
+        }
+        return nil
     }
 }
