@@ -106,6 +106,24 @@ public struct ProductPaths: Sendable, Equatable {
         }
     }
 
+    /// The merged drscs product of one ASIC (all currents): `<unit dir>/<runs>/merge/…_merged.h5`,
+    /// `runs` being every run of the request.
+    public func merged(runs: [Int], unit: DetectorUnit, asic: Int) -> String {
+        let name: String
+        switch unit {
+        case .channel(let channel): name = "AGIPD\(Self.pad(channel, 2))"
+        case .module(let module): name = module
+        }
+        return "\(runsDir(runs: runs))/merge/\(name)_\(measurement.rawValue)_asic\(Self.pad(asic, 2))_merged.h5"
+    }
+
+    /// The same paths with another CFEL spec (a drscs current); unchanged at XFEL.
+    public func withSpec(_ spec: String?) -> ProductPaths {
+        var paths = self
+        if let cfel { paths.cfel = CFELTree(module: cfel.module, temperature: cfel.temperature, spec: spec) }
+        return paths
+    }
+
     /// The directory of the products that combine all runs of a request.
     public func runsDir(runs: [Int]) -> String { "\(unitMeasurementDir)/\(Self.runsTag(runs))" }
 

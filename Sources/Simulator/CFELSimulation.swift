@@ -218,7 +218,11 @@ struct CFELPartWriter {
                 let source = frameOfCell[cell]
                 let base = (source * 2 + plane) * pixels
                 synthesizer.frames.withUnsafeBufferPointer { frames in
-                    for i in 0..<pixels { agipd[Int(pixel[i])] = Int16(frames[base + i]) }
+                    if synthesizer.framesInAGIPDOrder {
+                        agipd.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: frames[base..<(base + pixels)]))) }
+                    } else {
+                        for i in 0..<pixels { agipd[Int(pixel[i])] = Int16(frames[base + i]) }
+                    }
                 }
                 try data.write(agipd, selection: Hyperslab(start: [row, 0, 0], count: [1, ModuleGeometry.rows, ModuleGeometry.columns]))
             }

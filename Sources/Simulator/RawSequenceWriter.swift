@@ -22,10 +22,13 @@ protocol TrainSynthesizer: AnyObject {
     func cellIds(train index: Int) -> [UInt16]
     /// Fills `frames` with train `index` (0-based within the run), drawn from `streamKey`.
     func synthesizeTrain(index: Int, streamKey: UInt64)
+    /// Whether `frames` are in AGIPD orientation (r · 512 + c) already, not XFEL channel 0's.
+    var framesInAGIPDOrder: Bool { get }
 }
 
 extension TrainSynthesizer {
     func cellIds(train index: Int) -> [UInt16] { (0..<framesPerTrain).map { UInt16($0) } }
+    var framesInAGIPDOrder: Bool { false }
 }
 
 extension FrameSynthesizer: TrainSynthesizer {

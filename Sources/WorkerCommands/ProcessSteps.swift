@@ -31,6 +31,19 @@ enum ProcessSteps {
         return StepOutcome(try process.run())
     }
 
+    /// One current of a drscs scan: the unit's runs are that current's four (its `current`
+    /// parameter names it, and the CFEL paths of the spec already carry it).
+    static func drscs(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
+        let target = try target(spec)
+        guard let current = spec.parameters[DrscsCurrent.parameter] else {
+            throw WorkerError.unsupported(job: spec.job, reason: "a drscs process unit needs the parameter current")
+        }
+        var process = DrscsProcess(runs: spec.runs, current: current, unit: target.unit, paths: target.paths,
+                                   asics: spec.asics, safetyFactor: try DrscsSteps.safetyFactor(spec), provenance: provenance)
+        process.gatheredInputs = target.inputs
+        return StepOutcome(try process.run())
+    }
+
     /// The unit a process job calibrates, where its files are, and the gathered files it reads.
     static func target(_ spec: JobSpec) throws -> (paths: ProductPaths, unit: DetectorUnit, inputs: GatheredInputs?) {
         switch spec.facility {

@@ -21,6 +21,12 @@ enum StepDispatch {
         let process: [FarmContract.Measurement: Handler] = [
             .dark: ProcessSteps.dark, .drspc: ProcessSteps.drspc, .xray: ProcessSteps.xray,
         ]
+        // drscs is a CFEL measurement (the original's XFEL drscs has no currents): its process,
+        // merge of the currents, and join of the merged products.
+        table[Key(facility: .cfel, measurement: .drscs, step: .gather)] = CFELSteps.gather
+        table[Key(facility: .cfel, measurement: .drscs, step: .process)] = ProcessSteps.drscs
+        table[Key(facility: .cfel, measurement: .drscs, step: .merge)] = DrscsSteps.merge
+        table[Key(facility: .cfel, measurement: .drscs, step: .join)] = DrscsSteps.join
         for (facility, steps) in facilitySteps {
             for (measurement, kernel) in process {
                 table[Key(facility: facility, measurement: measurement, step: .process)] = kernel

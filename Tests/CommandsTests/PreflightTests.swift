@@ -123,22 +123,16 @@ struct PreflightTests {
                 && text.contains("run 12: 2017 (analog and digital as separate frames)"), "\(text)")
     }
 
-    @Test("measurements and facilities the worker does not implement are refused at plan time")
-    func notImplemented() throws {
+    @Test("a measurement the facility does not take (XFEL drscs) is refused at plan time, naming why, and nothing is stored")
+    func notAtFacility() throws {
         let fixture = try FarmFixture()
         var drscs = fixture.options(output: "out")
         (drscs.measurement, drscs.runs) = (.drscs, [11, 12, 13, 14])
         drscs.overrides.append("drscs.currents=itestc20")
-        let text = try refusal(try fixture.farm(), drscs)
-        #expect(text.contains("xfel drscs cannot be calibrated by this CalFarm yet")
-                && text.contains("it runs: cfel dark, cfel drspc, cfel xray, xfel dark"), "\(text)")
-
-        // CFEL drscs: refused for the worker, before its raw directory is even looked at.
-        try FileManager.default.createDirectory(atPath: fixture.dir.file("in/temperature_m20C/drscs/itestc20"), withIntermediateDirectories: true)
-        drscs.facility = .cfel
-        (drscs.module, drscs.temperature, drscs.channels) = ("M304", "temperature_m20C", nil)
-        let cfelText = try refusal(try fixture.farm(), drscs)
-        #expect(cfelText.contains("cfel drscs cannot be calibrated by this CalFarm yet"), "\(cfelText)")
+        let farm = try fixture.farm()
+        let text = try refusal(farm, drscs)
+        #expect(text.contains("drscs cannot be planned at xfel") && text.contains("CFEL lab measurement"), "\(text)")
+        #expect(try farm.store.requests().isEmpty)
     }
 
     @Test("an output directory that cannot be created is refused")

@@ -41,16 +41,17 @@ struct JobGraphTests {
         #expect(join.resources.timeLimit == "00:05:00")
     }
 
-    @Test("merge groups are conservative unions (not exact) since each ASIC waits for its own chunk")
-    func mergeGroupsAreUnions() throws {
-        let configuration = try Configuration.defaults.applying(overrides: ["drscs.currents=c", "process.n_jobs=2"])
-        let request = PlanRequest(measurement: .drscs, inputDir: "in", outputDir: "out", runs: [1, 2, 3, 4], channels: [0],
-                                  configuration: configuration)
-        let groups = try Planner.expand(request, inventory: PlannerFixture.inventory(runs: [1, 2, 3, 4], channels: [0], sequences: 1))
-            .arrayGroups()
-        let merge = try #require(groups.first { $0.name == "merge.ch00" })
-        #expect(!merge.isExact)
-        #expect(merge.dependencies == [GroupDependency(group: "process.ch00", kind: .success, units: nil)])
+    @Test("drscs merge waits for whole process arrays of every current, after completion")
+    func drscsMergeGroups() throws {
+        let configuration = try Configuration.defaults.applying(overrides: ["drscs.currents=[c1, c2]", "process.n_jobs=2"])
+        let runs = Array(1...8)
+        let request = PlanRequest(facility: .cfel, measurement: .drscs, inputDir: "in", outputDir: "out", runs: runs,
+                                  module: "M1", temperature: "t", configuration: configuration)
+        let inventory = RawInventory(sequences: [:], parts: Dictionary(uniqueKeysWithValues: runs.map { ($0, [0]) }))
+        let groups = try Planner.expand(request, inventory: inventory).arrayGroups()
+        let merge = try #require(groups.first { $0.name == "merge" })
+        #expect(merge.dependencies.map(\.group) == ["process.c1", "process.c2"])
+        #expect(merge.dependencies.allSatisfy { $0.kind == .completion })
     }
 
     @Test("a group larger than MaxArraySize is submitted as arrays of at most MaxArraySize - 1 tasks, each with its own spec file")

@@ -99,16 +99,44 @@ struct PlannerTests {
         #expect(throws: PlanError.self) { try plan(.merge) }
     }
 
-    @Test("drscs plans one merge per (channel, ASIC) after the process chunk holding that ASIC; join waits for merges")
-    func drscsMerge() throws {
-        let inventory = PlannerFixture.inventory(runs: [1, 2, 3, 4], channels: [5], sequences: 1)
-        let configuration = try Configuration.defaults.applying(overrides: ["drscs.currents=itestc150", "process.n_jobs=3"])
-        let request = PlanRequest(measurement: .drscs, inputDir: "in", outputDir: "out", runs: [1, 2, 3, 4],
-                                  channels: [5], configuration: configuration)
-        let graph = try Planner.expand(request, inventory: inventory)
-        #expect(graph.countsByStep == [.preprocess: 4, .gather: 4, .process: 3, .merge: 16, .join: 1])
-        #expect(graph["merge.ch05.a07"]?.dependencies == [JobDependency(unit: "process.ch05.a07-11")])
-        #expect(graph["join"]?.dependencies.map(\.unit) == (1...16).map { "merge.ch05.a" + ProductPaths.pad($0, 2) })
+    @Test("CFEL drscs: runs found per current by name, process per (current, chunk) after that current's gathers, one merge per chunk after every current's unit of it, join after the merges")
+    func drscsShape() throws {
+        let dir = try TemporaryDirectory("plan-drscs")
+        // Names only: planning without a worker does not open the parts. Each current its own numbers.
+        for (current, first) in [("itestc20", 19), ("itestc80", 31)] {
+            let raw = dir.file("in/temperature_m20C/drscs/\(current)")
+            try FileManager.default.createDirectory(atPath: raw, withIntermediateDirectories: true)
+            for (k, name) in ["col15", "col26", "col37", "col48"].enumerated() {
+                _ = FileManager.default.createFile(atPath: "\(raw)/M304_m2_drscs_\(current)_\(name)_000\(first + k)_part00000.nxs", contents: nil)
+            }
+        }
+        let configuration = try Configuration.defaults.applying(overrides: ["drscs.currents=[itestc20, itestc80]", "process.n_jobs=2"])
+        let request = PlanRequest(facility: .cfel, measurement: .drscs, inputDir: dir.file("in"), outputDir: dir.file("out"),
+                                  module: "M304", temperature: "temperature_m20C", configuration: configuration)
+        let graph = try Planner.plan(request)
+        #expect(graph.request.runs == [19, 20, 21, 22, 31, 32, 33, 34])
+        #expect(graph.countsByStep == [.gather: 8, .process: 4, .merge: 2, .join: 1])
+        #expect(graph["process.itestc80.a01-08"]?.dependencies.map(\.unit) == (31...34).map { "gather.r00\($0).s00000" })
+        #expect(graph["process.itestc80.a01-08"]?.runs == [31, 32, 33, 34])
+        #expect(graph["merge.a09-16"]?.dependencies == [JobDependency(unit: "process.itestc20.a09-16", kind: .completion),
+                                                        JobDependency(unit: "process.itestc80.a09-16", kind: .completion)])
+        #expect(graph["join"]?.dependencies.map(\.unit) == ["merge.a01-08", "merge.a09-16"])
+        #expect(graph.arrayGroups().map(\.name) == ["gather", "process.itestc20", "process.itestc80", "merge", "join"])
+        // Each gather and process unit carries its current (its directory and products).
+        let specs = JobSpecFactory(graph: graph, requestID: "r")
+        #expect(specs.makeSpec(for: graph["gather.r0032.s00000"]!, resultPath: "x").parameters["current"] == "itestc80")
+        let process = specs.makeSpec(for: graph["process.itestc20.a01-08"]!, resultPath: "x")
+        #expect(process.parameters["current"] == "itestc20" && process.parameters["gathered_sequences"] == "19:0 20:0 21:0 22:0")
+        #expect(process.productPaths.processed(runs: [19, 20, 21, 22], unit: .module("M304"), asic: 1)
+                == dir.file("out") + "/M304/temperature_m20C/drscs/itestc20/r0019-r0020-r0021-r0022/process/M304_drscs_itestc20_asic01_processed.h5")
+        #expect(specs.makeSpec(for: graph["merge.a01-08"]!, resultPath: "x").parameters["current"] == nil)
+
+        // A run number under two currents is refused, naming both.
+        _ = FileManager.default.createFile(atPath: dir.file("in/temperature_m20C/drscs/itestc80/M304_m2_drscs_itestc80_col15_00019_part00000.nxs"), contents: nil)
+        try FileManager.default.removeItem(atPath: dir.file("in/temperature_m20C/drscs/itestc80/M304_m2_drscs_itestc80_col15_00031_part00000.nxs"))
+        #expect { try Planner.plan(request) } throws: { error in
+            "\(error)".contains("run 19 appears under current itestc20 and itestc80")
+        }
     }
 
     @Test("CFEL plans gather per (run, part), process per chunk and one join, without preprocess; runs are found by name")

@@ -29,6 +29,8 @@ public struct Join: Sendable {
     public var provenance: Provenance
     /// Where the products are; CFEL paths (``ProductPaths/cfel``) join one module file.
     public var paths: ProductPaths
+    /// Joins the merge products (drscs: the best current per pixel) instead of the process products.
+    public var joinsMergedProducts = false
 
     public init(outputDir: String, measurement: FarmContract.Measurement = .dark, runs: [Int], channels: [Int],
                 asics: [Int] = ModuleGeometry.asicNumbers, provenance: Provenance) {
@@ -68,21 +70,23 @@ public struct Join: Sendable {
         for unit in Array(Set(units)).sorted(by: { ($0.channel ?? -1, $0.description) < ($1.channel ?? -1, $1.description) }) {
             var products: [ASIC: String] = [:]
             for asic in requested {
-                let path = paths.processed(runs: runs, unit: unit, asic: asic.number)
+                let path = joinsMergedProducts ? paths.merged(runs: runs, unit: unit, asic: asic.number)
+                    : paths.processed(runs: runs, unit: unit, asic: asic.number)
                 if FileManager.default.fileExists(atPath: path) { products[asic] = path }
             }
             let absent = requested.filter { products[$0] == nil }.map(\.number)
+            let step = joinsMergedProducts ? "merge" : "process"
             if !absent.isEmpty {
                 report.missing.append(JobResult.Missing(
                     unit: unit, asics: absent,
-                    reason: products.isEmpty ? "no process product for any requested ASIC; \(unit) left out"
-                                             : "no process product; constants 0/NaN and pixel_mask 1 there"))
+                    reason: products.isEmpty ? "no \(step) product for any requested ASIC; \(unit) left out"
+                                             : "no \(step) product; constants 0/NaN and pixel_mask 1 there"))
             }
             if !products.isEmpty { found.append((unit, products)) }
         }
         guard let firstProduct = found.first?.products.sorted(by: { $0.key < $1.key }).first?.value else {
-            throw CalibrationError.missingInput(path: "\(paths.runsDir(runs: runs))/process",
-                                               what: "process products for \(units.map(\.description).sorted().joined(separator: ", ")) ASICs \(asics.sorted())")
+            throw CalibrationError.missingInput(path: "\(paths.runsDir(runs: runs))/\(joinsMergedProducts ? "merge" : "process")",
+                                               what: "\(joinsMergedProducts ? "merge" : "process") products for \(units.map(\.description).sorted().joined(separator: ", ")) ASICs \(asics.sorted())")
         }
         let keys = try JoinKey.keys(of: firstProduct)
         let expectedRuns = runs.map(ProductPaths.runTag)

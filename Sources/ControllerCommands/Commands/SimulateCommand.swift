@@ -11,7 +11,7 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(help: "Facility layout to simulate: xfel (RAW files of channels) or cfel (.nxs parts of one module).")
     var facility: Facility = .xfel
-    @Option(name: .customLong("type"), help: "Measurement to simulate (dark, drspc or xray).") var measurement: FarmContract.Measurement = .dark
+    @Option(name: .customLong("type"), help: "Measurement to simulate (dark, drspc, xray; drscs with --facility cfel).") var measurement: FarmContract.Measurement = .dark
     @Option(help: ArgumentHelp("Where raw/rNNNN/ and truth.h5 go (the input dir of a request).", valueName: "dir"))
     var outputDir: String
     @Option(parsing: .upToNextOption, help: ArgumentHelp("dark: 1-3 run numbers (high, medium, low gain); drspc: 8 in scan order; xray: one or more.", valueName: "run"))
@@ -64,7 +64,22 @@ struct SimulateCommand: ParsableCommand {
                                + "(between drspc.high_gain_window and drspc.medium_gain_window).", valueName: "list"),
             transform: IndexList.argument("--switch-steps"))
     var switchSteps: [Int] = [9, 10]
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("CFEL drscs: the currents, 4 runs each (current by current in --runs).",
+                                                         valueName: "current"))
+    var currents: [String] = ["itestc20", "itestc80", "itestc150"]
+    @Option(help: ArgumentHelp("CFEL drscs: ASICs whose pixels carry the scan (others read flat), e.g. 1,9.", valueName: "list"),
+            transform: IndexList.argument("--asics", allowed: 1...16))
+    var asics: [Int] = Array(1...16)
     @OptionGroup var output: OutputOptions
+
+    /// The CFEL current-source scan: --trains is the number of scan steps.
+    var drscsSimulation: CFELDrscsSimulation {
+        var o = CFELDrscsSimulation.Options()
+        (o.module, o.position, o.temperature, o.currents, o.runs) = (module, position, temperature, currents, runs)
+        (o.parts, o.cells, o.steps, o.seed, o.lostTrains, o.asics) = (parts, cells, trains, seed, loseTrains, asics)
+        if !runNames.isEmpty { o.runNames = runNames }
+        return CFELDrscsSimulation(options: o)
+    }
 
     /// Options as the simulator takes them; `validate` has checked them.
     var simulation: XFELDarkSimulation {
@@ -113,8 +128,19 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if measurement == .drscs {
+            guard facility == .cfel else { throw ValidationError("drscs is a CFEL lab measurement: add --facility cfel") }
+            guard loseFrames.isEmpty, tint == nil, element == "Cu" else {
+                throw ValidationError("--type drscs takes --currents, --runs (4 per current), --trains (scan steps), --cells, "
+                    + "--parts, --lose-trains and --run-names")
+            }
+            do { try drscsSimulation.validate() } catch let SimulationError.invalidOption(name, reason) {
+                throw ValidationError("--\(name): \(reason)")
+            }
+            return
+        }
         guard [.dark, .drspc, .xray].contains(measurement) else {
-            throw ValidationError("only --type dark, drspc or xray can be simulated, not \(measurement.rawValue)")
+            throw ValidationError("only --type dark, drspc, xray or (CFEL) drscs can be simulated, not \(measurement.rawValue)")
         }
         if facility == .cfel {
             guard channels.isEmpty, sequences == 1, outlierTrains.isEmpty, missingChannels.isEmpty, lateChannels.isEmpty,
@@ -169,6 +195,20 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         try CommandFailure.run {
+            if measurement == .drscs {
+                let simulation = drscsSimulation
+                let truth = try simulation.write(to: outputDir)
+                let directory = CFELRawLayout(inputDir: outputDir, temperature: temperature, measurement: .drscs, module: module,
+                                              spec: nil).directory
+                if output.json {
+                    return try JSONOutput.print(["inputDir": [outputDir], "rawDirectory": [directory], "truth": [truth]])
+                }
+                print("simulated CFEL drscs: module \(module), currents \(currents.joined(separator: ", ")), runs "
+                      + runs.map(String.init).joined(separator: ", ") + ", \(trains) scan steps × \(cells) cells")
+                print("raw directory: \(directory)/<current>")
+                print("truth: \(truth)")
+                return
+            }
             if facility == .cfel {
                 let simulation = cfelSimulation
                 let truth = try simulation.write(to: outputDir)

@@ -5,10 +5,15 @@ import Foundation
 /// the runs (given, or found from the measurement's run names) and each run's parts.
 public struct CFELInventory: Sendable, Equatable {
     public var layout: CFELRawLayout
-    /// The runs in the measurement's order.
+    /// The runs in the measurement's order (drscs: current by current).
     public var runs: [Int]
     /// run → its part files, in part order.
     public var parts: [Int: [CFELRawFile]]
+    /// drscs: run → the layout of its current's directory (`layout` is the first current's).
+    public var layoutOfRun: [Int: CFELRawLayout] = [:]
+
+    /// The path of one of `run`'s part files.
+    public func path(run: Int, _ file: CFELRawFile) -> String { (layoutOfRun[run] ?? layout).path(file) }
 
     /// The raw layout of `request` (its module, temperature and the measurement's spec).
     static func layout(_ request: PlanRequest) -> CFELRawLayout? {
@@ -26,6 +31,7 @@ public struct CFELInventory: Sendable, Equatable {
         guard let layout = layout(request) else {
             throw PlanError.unusableInput("CFEL requests need --module and --temperature")
         }
+        if request.measurement == .drscs { return try scanCurrents(request, layout: layout) }
         do throws(CFELLayoutProblem) {
             let files = try layout.scan()
             let section = MeasurementCatalog.description(of: request.measurement).settingsSection
@@ -60,6 +66,51 @@ public struct CFELInventory: Sendable, Equatable {
         } catch {
             throw PlanError.unusableInput(error.description)
         }
+    }
+
+    /// drscs: each current of `drscs.currents` is its own directory `<temperature>/drscs/<current>/`
+    /// with its four runs, found from `drscs.run_names` (their numbers differ between currents) or
+    /// given with `--runs`, current by current. CalFarm names runs by number, so a number may not
+    /// appear under two currents.
+    private static func scanCurrents(_ request: PlanRequest, layout: CFELRawLayout) throws -> CFELInventory {
+        let currents = request.configuration.drscsCurrents
+        let names = request.configuration.values["drscs.run_names"]?.stringsValue ?? []
+        var inventory = CFELInventory(layout: layout, runs: [], parts: [:])
+        var currentOfRun: [Int: String] = [:]
+        for (index, current) in currents.enumerated() {
+            var mine = layout
+            mine.spec = current
+            do throws(CFELLayoutProblem) {
+                let files = try mine.scan()
+                var runs = DrscsCurrent.runs(ofCurrent: index, in: request.runs)
+                if runs.isEmpty {
+                    guard names.count == DrscsCurrent.runsPerCurrent else {
+                        throw CFELLayoutProblem(path: mine.directory, reason: "drscs.run_names must name the 4 column-group "
+                            + "runs (e.g. [col15, col26, col37, col48]), got \(names); or give --runs")
+                    }
+                    runs = try mine.discoverRuns(runNames: names, in: files)
+                }
+                for (k, run) in runs.enumerated() {
+                    let parts = try mine.parts(of: run, in: files)
+                    if let other = currentOfRun[run] {
+                        throw CFELLayoutProblem(path: mine.path(parts[0]), reason: "run \(run) appears under current \(other) "
+                            + "and \(current); CalFarm names runs by number, so each current's runs need their own numbers")
+                    }
+                    let name = parts[0].runName
+                    if k < names.count, names.contains(name), name != names[k] {
+                        throw CFELLayoutProblem(path: mine.path(parts[0]), reason: "run \(run) is named '\(name)' but is given "
+                            + "as run \(k + 1) of current \(current), the '\(names[k])' run; give --runs in col15, col26, col37, col48 order")
+                    }
+                    currentOfRun[run] = current
+                    inventory.parts[run] = parts
+                    inventory.layoutOfRun[run] = mine
+                    inventory.runs.append(run)
+                }
+            } catch {
+                throw PlanError.unusableInput(error.description)
+            }
+        }
+        return inventory
     }
 
     /// The part numbers of every run, for the planner.

@@ -3,7 +3,7 @@ import FarmContract
 /// Makes the worker's ``FarmContract/JobSpec`` for a planned unit.
 ///
 /// `parameters` carries the measurement section of the configuration (lists comma-joined), plus
-/// `module`, `temperature` and `cells` (CFEL); for XFEL preprocess `interleaved` ("true"/"false",
+/// `module`, `temperature` and `cells` (CFEL), and `current` (drscs gather and process units); for XFEL preprocess `interleaved` ("true"/"false",
 /// from `general.interleaved`, which the plan-time inspection fills in when it was `auto`); for
 /// process units `gathered_sequences`, the gathered files they read (``GatheredInputs``): those
 /// the graph's gather units write (so a stored graph gives the same), formatted once per channel
@@ -21,6 +21,10 @@ public struct JobSpecFactory: Sendable {
     private let interleaved: Bool
     /// Channel (nil: the CFEL module) → the `gathered_sequences` text of its process units.
     private let inputsOfChannel: [Int?: String]
+    /// drscs: run → its current (the CFEL spec of its gather and process units).
+    private let currentOfRun: [Int: String]
+    /// drscs: a current's first run → the `gathered_sequences` text of its four runs.
+    private let inputsOfCurrent: [Int: String]
 
     /// - Parameters:
     ///   - graph: the planned graph (its request supplies directories, measurement and configuration).
@@ -54,6 +58,22 @@ public struct JobSpecFactory: Sendable {
             inputs[channel] = GatheredInputs(sequences: request.runs.map { (run: $0, sequences: runs[$0]!.sorted()) }).text
         }
         inputsOfChannel = inputs
+        var currents: [Int: String] = [:]
+        if request.measurement == .drscs {
+            for (index, current) in request.configuration.drscsCurrents.enumerated() {
+                for run in DrscsCurrent.runs(ofCurrent: index, in: request.runs) { currents[run] = current }
+            }
+        }
+        currentOfRun = currents
+        var ofCurrent: [Int: String] = [:]
+        if request.measurement == .drscs, let parts = written[nil] {
+            for (index, _) in request.configuration.drscsCurrents.enumerated() {
+                let runs = DrscsCurrent.runs(ofCurrent: index, in: request.runs)
+                guard let first = runs.first, runs.allSatisfy({ parts[$0] != nil }) else { continue }
+                ofCurrent[first] = GatheredInputs(sequences: runs.map { (run: $0, sequences: parts[$0]!.sorted()) }).text
+            }
+        }
+        inputsOfCurrent = ofCurrent
     }
 
     /// The spec for `unit`, whose worker writes its result to `resultPath`.
@@ -69,11 +89,19 @@ public struct JobSpecFactory: Sendable {
             // Join covers every requested channel and reports those without results as missing.
             channels = request.facility == .xfel ? request.channels.sorted() : []
         case .process:
-            if let inputs = inputsOfChannel[unit.channel] {
+            if request.measurement == .drscs {
+                if let first = unit.runs.first, let inputs = inputsOfCurrent[first] {
+                    parameters[JobSpec.gatheredInputsParameter] = inputs
+                }
+            } else if let inputs = inputsOfChannel[unit.channel] {
                 parameters[JobSpec.gatheredInputsParameter] = inputs
             }
         case .gather, .merge:
             break
+        }
+        // A drscs gather or process unit reads one current's runs: its directory and products.
+        if unit.step == .gather || unit.step == .process, let run = unit.runs.first, let current = currentOfRun[run] {
+            parameters[DrscsCurrent.parameter] = current
         }
         return JobSpec(request: requestID, job: unit.id, step: unit.step, measurement: request.measurement,
                        facility: request.facility, inputDir: request.inputDir, outputDir: request.outputDir,

@@ -20,7 +20,8 @@ public struct JobDependency: Sendable, Hashable {
 
 /// One node of the job graph: one worker invocation. Ids are stable (the same request plans to
 /// the same ids) and readable: `preprocess.r0819`, `gather.r0819.ch03.s00001`,
-/// `process.ch03.a01-04`, `merge.ch03.a05`, `join` (CFEL drops the channel part).
+/// `process.ch03.a01-04`, `join` (CFEL drops the channel part); drscs `process.itestc80.a01-08`,
+/// `merge.a01-08`.
 public struct JobUnit: Sendable, Hashable, Identifiable {
     public var id: String
     public var step: Step
@@ -70,8 +71,8 @@ public enum JobUnitID {
         "process." + (channel.map { channelTag($0) + "." } ?? "") + asicTag(asics)
     }
 
-    public static func merge(channel: Int?, asic: Int) -> String {
-        "merge." + (channel.map { channelTag($0) + "." } ?? "") + asicTag([asic])
+    public static func merge(channel: Int?, asics: [Int]) -> String {
+        "merge." + (channel.map { channelTag($0) + "." } ?? "") + asicTag(asics)
     }
 
     public static let join = "join"

@@ -17,6 +17,8 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     case noRawData(inputDir: String, runs: [Int])
     /// The step does not exist for this facility or measurement (CFEL preprocess/join, merge outside drscs).
     case stepNotApplicable(step: Step, reason: String)
+    /// The measurement is not taken at the facility (XFEL drscs).
+    case measurementNotAtFacility(measurement: FarmContract.Measurement, facility: Facility, reason: String)
     /// Building a graph from units: a dependency on a unit that is not earlier in the list.
     case unknownDependency(unit: String, dependency: String)
     case duplicateUnit(id: String)
@@ -55,6 +57,8 @@ public enum PlanError: Error, Sendable, Equatable, CustomStringConvertible {
                 + runs.map(String.init).joined(separator: ", ") + " under \(inputDir)/raw"
         case .stepNotApplicable(let step, let reason):
             return "cannot plan \(step.rawValue): \(reason)"
+        case .measurementNotAtFacility(let measurement, let facility, let reason):
+            return "\(measurement.rawValue) cannot be planned at \(facility.rawValue): \(reason)"
         case .unknownDependency(let unit, let dependency):
             return "job unit \(unit) depends on \(dependency), which is not an earlier unit of the graph"
         case .duplicateUnit(let id):

@@ -79,6 +79,11 @@ public struct PlanRequest: Sendable {
     /// The steps this request plans, in order.
     /// - Throws: ``PlanError/stepNotApplicable(step:reason:)`` for a step the facility or measurement lacks.
     public func plannedSteps() throws -> [Step] {
+        if measurement == .drscs, facility == .xfel {
+            throw PlanError.measurementNotAtFacility(measurement: .drscs, facility: .xfel, reason:
+                "the current-source scan is a CFEL lab measurement (give --facility cfel with --module and --temperature); "
+                + "the original's XFEL drscs has no currents and never ran, and no XFEL layout for it is known")
+        }
         let pipeline = MeasurementCatalog.description(of: measurement).steps(at: facility)
         guard let step = runType.step else { return pipeline }
         guard pipeline.contains(step) else {

@@ -4,9 +4,11 @@ import Foundation
 /// Expands a ``PlanRequest`` into a ``JobGraph``.
 ///
 /// XFEL: one preprocess per run; one gather per (run, channel, sequence file); one process per
-/// (channel, ASIC chunk); for drscs one merge per (channel, ASIC); one join. CFEL (one module,
-/// frames numbered across the run, no preprocess): gather per (run, part), process per ASIC
-/// chunk, merge for drscs, one join writing the module file.
+/// (channel, ASIC chunk); one join. CFEL (one module, frames numbered across the run, no
+/// preprocess): gather per (run, part), process per ASIC chunk, one join writing the module
+/// file; drscs (CFEL only): process per (current, ASIC chunk), one merge per ASIC chunk after
+/// every current's unit of that chunk has ended (`afterany`: a failed current leaves the merge
+/// to the others), join after the merges.
 ///
 /// Dependencies are what the data needs and nothing more: gather(run, ch, seq) ← preprocess(run);
 /// process(ch, chunk) ← every gather of that channel (all runs and sequences), so channel 3 never
@@ -30,6 +32,8 @@ public enum Planner {
     ///   ``PlanError/refused(_:)`` listing several.
     public static func plan(_ request: PlanRequest, worker: WorkerProbe? = nil) throws -> JobGraph {
         var request = request
+        // A measurement the facility lacks is refused for that reason before its run count.
+        _ = try request.plannedSteps()
         var cfel: CFELInventory?
         if request.facility == .cfel, request.runs.isEmpty {
             // The runs come from the files' run names; nothing else can be checked without them.
@@ -89,7 +93,7 @@ public enum Planner {
                                        cfel: CFELInventory?) -> [InspectionRequest.File] {
         if let cfel {
             return request.runs.flatMap { run in
-                (cfel.parts[run] ?? []).map { InspectionRequest.File(run: run, channel: 0, sequence: $0.partIndex, path: cfel.layout.path($0)) }
+                (cfel.parts[run] ?? []).map { InspectionRequest.File(run: run, channel: 0, sequence: $0.partIndex, path: cfel.path(run: run, $0)) }
             }
         }
         guard let inventory else { return [] }
@@ -193,43 +197,54 @@ public enum Planner {
         }
 
         // process: per (channel, balanced ASIC chunk); every chunk of a channel shares one
-        // dependency array (all of that channel's gathers).
-        var processOfASIC: [Int?: [Int: (JobDependency, Int)]] = [:]
+        // dependency array (all of that channel's gathers). drscs: per (current, chunk), after
+        // the gathers of that current's four runs.
+        var processOfChunk: [[Int]: ([JobDependency], [Int])] = [:]
         var finalUnits: ([JobDependency], [Int]) = ([], [])
+        let chunks = ASICChunks.balanced(request.asics, chunkCount: configuration.processChunksPerChannel)
         if steps.contains(.process) {
             let resources = configuration.resources(for: .process)
-            let chunks = ASICChunks.balanced(request.asics, chunkCount: configuration.processChunksPerChannel)
-            for channel in channels {
-                let (dependencies, positions) = gatherDependencies[channel] ?? ([], [])
-                let group = JobUnitID.group(step: .process, channel: channel)
+            var targets: [(channel: Int?, current: String?, runs: [Int])] = channels.map { ($0, nil, runs) }
+            if request.measurement == .drscs {
+                targets = configuration.drscsCurrents.enumerated().map { (nil, $1, DrscsCurrent.runs(ofCurrent: $0, in: runs)) }
+            }
+            for target in targets {
+                var (dependencies, positions) = gatherDependencies[target.channel] ?? ([], [])
+                if target.current != nil {
+                    let mine = Set(target.runs)
+                    let kept = dependencies.indices.filter { index in
+                        builder.units[positions[index]].runs.allSatisfy(mine.contains)
+                    }
+                    (dependencies, positions) = (kept.map { dependencies[$0] }, kept.map { positions[$0] })
+                }
+                let group = target.current.map { "process.\($0)" } ?? JobUnitID.group(step: .process, channel: target.channel)
                 for chunk in chunks {
-                    let id = JobUnitID.process(channel: channel, asics: chunk)
-                    let position = builder.add(JobUnit(id: id, step: .process, runs: runs, channel: channel,
+                    let id = target.current.map { "process.\($0).\(JobUnitID.asicTag(chunk))" }
+                        ?? JobUnitID.process(channel: target.channel, asics: chunk)
+                    let position = builder.add(JobUnit(id: id, step: .process, runs: target.runs, channel: target.channel,
                                                        asics: chunk, arrayGroup: group, resources: resources,
                                                        dependencies: dependencies), dependencyIndices: positions)
-                    for asic in chunk { processOfASIC[channel, default: [:]][asic] = (JobDependency(unit: id), position) }
+                    // Merge runs after every current's unit of its chunk has ended, whatever the outcome.
+                    processOfChunk[chunk, default: ([], [])].0.append(JobDependency(unit: id, kind: .completion))
+                    processOfChunk[chunk, default: ([], [])].1.append(position)
                     finalUnits.0.append(JobDependency(unit: id, kind: .completion))
                     finalUnits.1.append(position)
                 }
             }
         }
 
-        // merge (drscs): per (channel, ASIC), after the process chunk holding that ASIC.
+        // merge (drscs): per ASIC chunk, after every current's process unit of that chunk.
         if steps.contains(.merge) {
             let resources = configuration.resources(for: .merge)
             finalUnits = ([], [])
-            for channel in channels {
-                let group = JobUnitID.group(step: .merge, channel: channel)
-                for asic in request.asics {
-                    let id = JobUnitID.merge(channel: channel, asic: asic)
-                    let upstream = processOfASIC[channel]?[asic]
-                    let position = builder.add(JobUnit(id: id, step: .merge, runs: runs, channel: channel,
-                                                       asics: [asic], arrayGroup: group, resources: resources,
-                                                       dependencies: upstream.map { [$0.0] } ?? []),
-                                               dependencyIndices: upstream.map { [$0.1] } ?? [])
-                    finalUnits.0.append(JobDependency(unit: id, kind: .completion))
-                    finalUnits.1.append(position)
-                }
+            for chunk in chunks {
+                let id = JobUnitID.merge(channel: nil, asics: chunk)
+                let upstream = processOfChunk[chunk] ?? ([], [])
+                let position = builder.add(JobUnit(id: id, step: .merge, runs: runs, asics: chunk,
+                                                   arrayGroup: JobUnitID.group(step: .merge), resources: resources,
+                                                   dependencies: upstream.0), dependencyIndices: upstream.1)
+                finalUnits.0.append(JobDependency(unit: id, kind: .completion))
+                finalUnits.1.append(position)
             }
         }
 
