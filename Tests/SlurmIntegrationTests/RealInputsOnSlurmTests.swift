@@ -77,3 +77,27 @@ struct CFELOnSlurmTests {
         try fixture.expectDarkEqualsDirect()
     }
 }
+
+@Suite("drscs on SLURM", .requiresSlurm, .tags(.slurm), .serialized)
+struct DrscsOnSlurmTests {
+    @Test("three currents through the real SLURM: merge per chunk after every current's process unit, join after the merges, the merge's choice as the truth says")
+    func drscsCompletes() throws {
+        try SlurmAvailability.require()
+        let fixture = try DrscsFixture("drscs-slurm") { $0.cells = 1 }
+        let farm = try fixture.farm()
+        let outcome = try farm.submit(fixture.submitOptions(executor: .slurm))
+        let final = try farm.wait(request: outcome.request, interval: 2)
+        #expect(final.state == "done", "\(final.failed)")
+        // Arrays: gather, one process array per current, merge, join.
+        let groups = Set(try farm.store.jobs(request: outcome.request).compactMap(\.arrayGroup))
+        #expect(groups == ["gather", "process.itestc20", "process.itestc80", "process.itestc150", "merge", "join"])
+        let merges = try farm.store.attempts(request: outcome.request, job: "merge.a01")
+        let processes = try ["itestc20", "itestc80", "itestc150"].map { try farm.store.attempts(request: outcome.request, job: "process.\($0).a01") }
+        // The merge started only after every current's unit of its chunk had ended.
+        for attempts in processes {
+            #expect(try #require(attempts.last?.endedAt) <= (try #require(merges.last?.startedAt)).addingTimeInterval(1))
+        }
+        let comparison = try fixture.compare(joined: fixture.joined())
+        #expect(comparison.chosenAgreement >= 0.999, "\(comparison.chosenAgreement)")
+    }
+}
