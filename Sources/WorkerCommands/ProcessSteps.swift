@@ -41,6 +41,7 @@ enum ProcessSteps {
         var process = DrscsProcess(runs: spec.runs, current: current, unit: target.unit, paths: target.paths,
                                    asics: spec.asics, safetyFactor: try DrscsSteps.safetyFactor(spec), provenance: provenance)
         process.gatheredInputs = target.inputs
+        process.threads = StepDispatch.threads()
         return StepOutcome(try process.run())
     }
 

@@ -35,8 +35,9 @@ final class DrscsAccumulator {
     // Per (cell, pixel) of the batch, index e = cell · 4096 + pixel.
     private var previous: [UInt16], hasPrevious: [UInt8], stage: [UInt8], saturated: [UInt8]
     private var switchStep: [Int32]  // [2][e]
-    // Per interval and entry, index (i · entries + e).
-    private var n: [UInt32], sx: [UInt64], sxx: [UInt64], sy: [UInt64], sxy: [UInt64], syy: [UInt64]
+    // Per entry and interval, the six sums side by side (one cache line per frame's update):
+    // index ((e · intervals + i) · 6 + m), m = n, Σx, Σx², Σy, Σxy, Σy².
+    private var sums: [UInt64]
     // Digital histograms per stage, index (s · entries + e) · (bins + 2); [0] below, [bins + 1] above.
     private var histogram: [UInt16]
     private var centre: [UInt16], centred: [UInt8]  // [3][e]
@@ -54,9 +55,7 @@ final class DrscsAccumulator {
         hasPrevious = Array(repeating: 0, count: e)
         stage = hasPrevious; saturated = hasPrevious
         switchStep = Array(repeating: -1, count: 2 * e)
-        n = Array(repeating: 0, count: Self.intervals * e)
-        sx = Array(repeating: 0, count: Self.intervals * e)
-        sxx = sx; sy = sx; sxy = sx; syy = sx
+        sums = Array(repeating: 0, count: Self.intervals * e * 6)
         histogram = Array(repeating: 0, count: DrscsConstants.stages * e * (Self.bins + 2))
         centre = Array(repeating: 0, count: DrscsConstants.stages * e)
         centred = Array(repeating: 0, count: DrscsConstants.stages * e)
@@ -65,7 +64,7 @@ final class DrscsAccumulator {
     func reset() {
         for i in previous.indices { previous[i] = 0; hasPrevious[i] = 0; stage[i] = 0; saturated[i] = 0 }
         for i in switchStep.indices { switchStep[i] = -1 }
-        for i in n.indices { n[i] = 0; sx[i] = 0; sxx[i] = 0; sy[i] = 0; sxy[i] = 0; syy[i] = 0 }
+        for i in sums.indices { sums[i] = 0 }
         for i in histogram.indices { histogram[i] = 0 }
         for i in centred.indices { centred[i] = 0 }
     }
@@ -79,7 +78,7 @@ final class DrscsAccumulator {
     /// + cells` of the file. Only the columns the run injects are read. Steps arrive in order.
     func add(run: Int, upper: Bool, firstStep: Int, count: Int, fileCells: Int, firstCell: Int,
              analog: UnsafeBufferPointer<UInt16>, digital: UnsafeBufferPointer<UInt16>, present: ArraySlice<UInt8>) {
-        let columns = DrscsColumns.columns(run: run, upper: upper)
+        let firstColumn = DrscsColumns.columns(run: run, upper: upper)[0]
         let presentBase = present.startIndex
         let entries = self.entries, bins = Self.bins, safety = safetyFactor, saturation = self.saturation
         let steps = self.steps
@@ -88,12 +87,7 @@ final class DrscsAccumulator {
         stage.withUnsafeMutableBufferPointer { stage in
         saturated.withUnsafeMutableBufferPointer { saturated in
         switchStep.withUnsafeMutableBufferPointer { switchStep in
-        n.withUnsafeMutableBufferPointer { n in
-        sx.withUnsafeMutableBufferPointer { sx in
-        sxx.withUnsafeMutableBufferPointer { sxx in
-        sy.withUnsafeMutableBufferPointer { sy in
-        sxy.withUnsafeMutableBufferPointer { sxy in
-        syy.withUnsafeMutableBufferPointer { syy in
+        sums.withUnsafeMutableBufferPointer { sums in
         histogram.withUnsafeMutableBufferPointer { histogram in
         centre.withUnsafeMutableBufferPointer { centre in
         centred.withUnsafeMutableBufferPointer { centred in
@@ -103,7 +97,7 @@ final class DrscsAccumulator {
                 for c in 0..<cells where present[presentBase + s * fileCells + firstCell + c] != 0 {
                     let frame = (s * fileCells + firstCell + c) * Self.pixels
                     for row in 0..<Self.size {
-                        for column in columns {
+                        for column in stride(from: firstColumn, to: Self.size, by: 4) {
                             let pixel = row * Self.size + column
                             let e = c * Self.pixels + pixel
                             let a = analog[frame + pixel], d = digital[frame + pixel]
@@ -122,9 +116,10 @@ final class DrscsAccumulator {
                                 let start = Int(switchStep[entries + e])
                                 interval = 2 + min(Self.lowParts - 1, Self.lowParts * (t - start) / max(1, steps - start))
                             }
-                            let k = interval * entries + e
+                            let k = (e * Self.intervals + interval) * 6
                             let y = UInt64(a)
-                            n[k] += 1; sx[k] += x; sxx[k] += x * x; sy[k] += y; sxy[k] += x * y; syy[k] += y * y
+                            sums[k] += 1; sums[k + 1] += x; sums[k + 2] += x * x
+                            sums[k + 3] += y; sums[k + 4] += x * y; sums[k + 5] += y * y
                             let h = g * entries + e
                             if centred[h] == 0 { (centre[h], centred[h]) = (d, 1) }
                             let offset = (Int(d) - Int(centre[h])) + bins / 2 * Self.binWidth
@@ -134,23 +129,29 @@ final class DrscsAccumulator {
                     }
                 }
             }
-        }}}}}}}}}}}}}}
+        }}}}}}}}}
     }
 
-    /// One least-squares fit of interval `k`: nil when it has fewer than two distinct steps.
-    private func fit(_ k: Int) -> (slope: Double, offset: Double, residual: Double, frames: Int)? {
-        let count = Int64(n[k])
+    /// Frames of interval `i` of entry `e`.
+    @inline(__always)
+    private func frames(_ e: Int, _ i: Int) -> Int { Int(sums[(e * Self.intervals + i) * 6]) }
+
+    /// One least-squares fit of interval `i` of entry `e`: nil when it has fewer than two distinct steps.
+    @inline(__always)
+    private func fit(_ e: Int, _ i: Int) -> (slope: Double, offset: Double, residual: Double)? {
+        let k = (e * Self.intervals + i) * 6
+        let count = Int64(sums[k])
         guard count >= 2 else { return nil }
-        let sumX = Int64(sx[k]), sumY = Int64(sy[k])
-        let d = count * Int64(sxx[k]) - sumX * sumX
+        let sumX = Int64(sums[k + 1]), sumY = Int64(sums[k + 3])
+        let d = count * Int64(sums[k + 2]) - sumX * sumX
         guard d > 0 else { return nil }
-        let cxy = count * Int64(sxy[k]) - sumX * sumY
-        let cyy = count * Int64(syy[k]) - sumY * sumY
+        let cxy = count * Int64(sums[k + 4]) - sumX * sumY
+        let cyy = count * Int64(sums[k + 5]) - sumY * sumY
         let slope = Double(cxy) / Double(d)
         let offset = (Double(sumY) - slope * Double(sumX)) / Double(count)
         // SSR = (Cyy − Cxy²/D) / n, from exact integer moments.
         let ssr = max(0, (Double(cyy) - Double(cxy) * Double(cxy) / Double(d)) / Double(count))
-        return (slope, offset, count > 2 ? (ssr / Double(count)).squareRoot() : .nan, Int(count))
+        return (slope, offset, count > 2 ? (ssr / Double(count)).squareRoot() : .nan)
     }
 
     /// The median of stage histogram `h`, or NaN if it is empty.
@@ -191,24 +192,27 @@ final class DrscsAccumulator {
             if stages > 3 { error = .tooManyStages } else if stages < 3 { error = .tooFewStages }
             for g in 0..<DrscsConstants.stages {
                 constants.medians[g * plane + out] = median(g * entries + e)
-                var fits: [(slope: Double, offset: Double, residual: Double, frames: Int)] = []
-                var frames = 0
-                for k in (g < 2 ? [g] : Array(2..<Self.intervals)) {
-                    frames += Int(n[k * entries + e])
-                    if let result = fit(k * entries + e) { fits.append(result) }
+                // High and medium: one interval; low: the mean over its fitted parts.
+                let parts = g < 2 ? g...g : 2...(Self.intervals - 1)
+                var frames = 0, fitted = 0, residuals = 0
+                var slope = 0.0, offset = 0.0, residual = 0.0
+                for i in parts {
+                    frames += self.frames(e, i)
+                    guard let result = fit(e, i) else { continue }
+                    fitted += 1
+                    slope += result.slope; offset += result.offset
+                    if !result.residual.isNaN { residual += result.residual; residuals += 1 }
                 }
                 constants.frameCount[g * plane + out] = UInt32(frames)
-                if g == 2, fits.count < Self.lowParts, !fits.isEmpty { warning |= DrscsConstants.WarningBit.lowSubintervalsLeftOut.rawValue }
-                guard !fits.isEmpty else {
+                if g == 2, fitted < Self.lowParts, fitted > 0 { warning |= DrscsConstants.WarningBit.lowSubintervalsLeftOut.rawValue }
+                guard fitted > 0 else {
                     if error == .fitted { error = .fitFailed }
                     continue
                 }
-                let m = Double(fits.count)
-                constants.slope[g * plane + out] = fits.map(\.slope).reduce(0, +) / m
-                constants.offset[g * plane + out] = fits.map(\.offset).reduce(0, +) / m
-                let residuals = fits.map(\.residual).filter { !$0.isNaN }
-                if residuals.count < fits.count { warning |= DrscsConstants.WarningBit.noResidual.rawValue }
-                constants.residual[g * plane + out] = residuals.isEmpty ? .nan : residuals.reduce(0, +) / Double(residuals.count)
+                constants.slope[g * plane + out] = slope / Double(fitted)
+                constants.offset[g * plane + out] = offset / Double(fitted)
+                if residuals < fitted { warning |= DrscsConstants.WarningBit.noResidual.rawValue }
+                constants.residual[g * plane + out] = residuals == 0 ? .nan : residual / Double(residuals)
             }
             for s in 0..<2 {
                 constants.thresholds[s * plane + out] = (constants.medians[s * plane + out] + constants.medians[(s + 1) * plane + out]) / 2

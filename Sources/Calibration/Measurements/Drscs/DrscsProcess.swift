@@ -26,8 +26,10 @@ public struct DrscsProcess: Sendable {
     public var provenance: Provenance
     public var gatheredInputs: GatheredInputs?
     public var blockSlots = 16
-    /// Memory cells per pass over an ASIC (the accumulator holds ~520 bytes per pixel and cell).
-    public var cellBatch = 16
+    /// Memory cells per accumulator (each holds ~520 bytes per pixel and cell).
+    public var cellBatch = 4
+    /// Threads: each sums its own cells of the blocks read once (the unit's CPUs).
+    public var threads = 1
 
     public init(runs: [Int], current: String, unit: DetectorUnit, paths: ProductPaths, asics: [Int],
                 safetyFactor: Int = defaultSafetyFactor, provenance: Provenance) {
@@ -60,7 +62,8 @@ public struct DrscsProcess: Sendable {
                 + zip(runs, stepsOfRun).map { "run \($0): \($1) steps" }.joined(separator: ", "))
         }
         let batch = min(cellBatch, cells)
-        let accumulator = DrscsAccumulator(cells: batch, steps: steps, safetyFactor: safetyFactor)
+        let workers = max(1, min(threads, (cells + batch - 1) / batch))
+        var accumulators = (0..<workers).map { _ in DrscsAccumulator(cells: batch, steps: steps, safetyFactor: safetyFactor) }
         let elements = blockSlots * cells * ModuleGeometry.asicPixels
         let analog = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: elements)
         let digital = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: elements)
@@ -75,19 +78,28 @@ public struct DrscsProcess: Sendable {
             var constants = DrscsConstants(cells: cells, collection: collection)
             var first = 0
             while first < cells {
-                // The last batch may be smaller: a fresh accumulator of its size.
-                let size = min(batch, cells - first)
-                let state = size == batch ? accumulator : DrscsAccumulator(cells: size, steps: steps, safetyFactor: safetyFactor)
-                state.reset()
+                // One batch per worker; the last ones may be smaller (fresh accumulators of their size).
+                let starts = Array(stride(from: first, to: min(cells, first + workers * batch), by: batch))
+                let states = starts.enumerated().map { t, start -> DrscsAccumulator in
+                    let size = min(batch, cells - start)
+                    if size != accumulators[t].cells {
+                        accumulators[t] = DrscsAccumulator(cells: size, steps: steps, safetyFactor: safetyFactor)
+                    }
+                    accumulators[t].reset()
+                    return accumulators[t]
+                }
                 for (k, input) in inputs.enumerated() {
                     bytesRead += try input.forEachBlock(asic: asic, slots: 0..<steps, blockSlots: blockSlots,
                                                         scratchAnalog: analog, scratchDigital: digital) { start, count, a, d, present in
-                        state.add(run: k, upper: upper, firstStep: start, count: count, fileCells: cells, firstCell: first,
-                                  analog: a, digital: d, present: present)
+                        // Each worker writes only its own accumulator; the block is shared read-only.
+                        Parallel.forEachPart(states.count) { t in
+                            states[t].add(run: k, upper: upper, firstStep: start, count: count, fileCells: cells,
+                                          firstCell: starts[t], analog: a, digital: d, present: present)
+                        }
                     }
                 }
-                state.finish(into: &constants, firstCell: first)
-                first += size
+                for (t, state) in states.enumerated() { state.finish(into: &constants, firstCell: starts[t]) }
+                first = starts.last! + states.last!.cells
             }
             for code in constants.errorCode { counts[DrscsConstants.ErrorCode(rawValue: code) ?? .fitFailed, default: 0] += 1 }
             accumulating += Gather.seconds(since: clock)
