@@ -7,7 +7,7 @@ Per pixel and cell: a gain switch where the analog value falls by more than SAFE
 previous frame; more than two switches error 2, fewer error 3; low gain stops at the first frame
 at or above 14000 ADU and is split into five equal parts of [first low step, end of scan); least
 squares per stage (low: the mean over its parts with two frames), error 5 when a stage has none;
-medians of the digital values from 32 bins of 8 ADU centred on the stage's first value.
+medians of the digital values from 32 bins of 9 ADU, the stage's first value at a bin's centre.
 
 Usage: drscs_numpy.py GATHERED_DIR_PATTERN ASIC SAFETY [--compare PROCESSED.h5]
   GATHERED_DIR_PATTERN: a glob of the four runs' gathered files (one part each), in run order.
@@ -23,7 +23,7 @@ import time
 import h5py
 import numpy as np
 
-BINS, WIDTH, PARTS, SATURATION = 32, 8, 5, 14000
+BINS, WIDTH, PARTS, SATURATION = 32, 9, 5, 14000
 
 
 def columns(run, upper):
@@ -85,7 +85,7 @@ def main():
                 g = np.minimum(stage, 2)
                 fresh = valid & ~centred[g, idx]
                 centre[g[fresh], idx[fresh]] = d[fresh]; centred[g[fresh], idx[fresh]] = True
-                offset = d - centre[g, idx] + BINS // 2 * WIDTH
+                offset = d - centre[g, idx] + BINS // 2 * WIDTH + WIDTH // 2
                 b = np.where(offset < 0, 0, np.where(offset >= BINS * WIDTH, BINS + 1, 1 + offset // WIDTH))
                 np.add.at(hist, (g[valid], idx[valid], b[valid]), 1)
         f.close()

@@ -121,8 +121,8 @@ public struct DrscsFixture {
             result.z[2].append((slope[2 * plane + e] - gain[2][e] * current) / (variance.squareRoot() / Double(parts)))
             let frames = [s1, s2 - s1, steps - s2].map(Double.init)
             for k in 0..<2 {
-                // The median's standard error, 1.2533 σ/√n per stage, plus the 8-ADU bins' spread.
-                let se = (pow(1.2533 * options.digitalNoise, 2) * (1 / frames[k] + 1 / frames[k + 1]) / 4 + 64.0 / 12 / 2).squareRoot()
+                // The median's standard error, 1.2533 σ/√n per stage, plus the 9-ADU bins' spread.
+                let se = (pow(1.2533 * options.digitalNoise, 2) * (1 / frames[k] + 1 / frames[k + 1]) / 4 + 81.0 / 12 / 2).squareRoot()
                 result.thresholdZ[k].append((thresholds[k * plane + e] - (level[k][e] + level[k + 1][e]) / 2) / se)
             }
         }

@@ -16,15 +16,17 @@ import AGIPD
 /// - Fits: ordinary least squares analog ≈ slope·x + offset from exact integer sums (n, Σx,
 ///   Σx², Σy, Σxy, Σy²); a stage with fewer than two distinct steps: error 5; exactly two
 ///   frames: warning bit 1 (no residual).
-/// - Medians: of the digital values of each stage, from a 32-bin histogram of 8 ADU bins centred
-///   on the stage's first digital value, interpolated within the bin holding the middle.
+/// - Medians: of the digital values of each stage, from a 32-bin histogram of 9 ADU bins, the
+///   stage's first digital value at the centre of the middle bin, interpolated within the bin
+///   holding the middle.
 final class DrscsAccumulator {
     static let pixels = ModuleGeometry.asicPixels
     static let size = ModuleGeometry.asicSize
     static let intervals = 7  // high, medium, five low-gain parts
     static let lowParts = 5
     static let bins = 32
-    static let binWidth = 8
+    /// Odd, so the stage's first (integer) value sits at the centre of its bin: no half-unit bias.
+    static let binWidth = 9
     static let rescaleStep = 200
 
     let cells: Int
@@ -122,7 +124,7 @@ final class DrscsAccumulator {
                             sums[k + 3] += y; sums[k + 4] += x * y; sums[k + 5] += y * y
                             let h = g * entries + e
                             if centred[h] == 0 { (centre[h], centred[h]) = (d, 1) }
-                            let offset = (Int(d) - Int(centre[h])) + bins / 2 * Self.binWidth
+                            let offset = (Int(d) - Int(centre[h])) + bins / 2 * Self.binWidth + Self.binWidth / 2
                             let bin = offset < 0 ? 0 : (offset >= bins * Self.binWidth ? bins + 1 : 1 + offset / Self.binWidth)
                             histogram[h * (bins + 2) + bin] &+= 1
                         }
@@ -161,7 +163,7 @@ final class DrscsAccumulator {
         for b in 0..<(Self.bins + 2) { total += Int(histogram[base + b]) }
         guard total > 0 else { return .nan }
         let middle = Double(total) / 2
-        let first = Double(Int(centre[h]) - Self.bins / 2 * Self.binWidth) - 0.5  // lower edge of bin 1
+        let first = Double(Int(centre[h]) - Self.bins / 2 * Self.binWidth - Self.binWidth / 2) - 0.5  // lower edge of bin 1
         var below = 0
         for b in 0..<(Self.bins + 2) {
             let inBin = Int(histogram[base + b])

@@ -129,7 +129,7 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         if measurement == .drscs {
-            guard facility == .cfel else { throw ValidationError("drscs is a CFEL lab measurement: add --facility cfel") }
+            guard facility == .cfel else { throw ValidationError("--type drscs is a CFEL lab measurement: add --facility cfel") }
             guard loseFrames.isEmpty, tint == nil, element == "Cu" else {
                 throw ValidationError("--type drscs takes --currents, --runs (4 per current), --trains (scan steps), --cells, "
                     + "--parts, --lose-trains and --run-names")

@@ -92,6 +92,8 @@ extension Farm {
     }
 
     private func retry(_ record: RequestRecord, policy: RetrySettings) throws -> [String] {
+        // Re-read under the lease: a request cancelled or superseded meanwhile is not retried.
+        guard let current = try store.request(record.id), current.state != .cancelled, current.supersededBy == nil else { return [] }
         var retry: [String] = []
         var notes: [String] = []
         for job in try store.jobs(request: record.id, states: [.failed]) where job.attempts < policy.maxAttempts {
@@ -113,8 +115,22 @@ extension Farm {
         for note in notes { log(record.id, "retry", note) }
         guard !retry.isEmpty else { return notes }
         let (graph, refreshed) = try storedGraph(record)
+        let downstream = graph.downstream(of: Set(retry))
+        // Downstream units still queued wait (afterany) on the attempt that failed, not on its
+        // retry: a merge or join would start without the retried unit's products and never run
+        // again. They are cancelled in SLURM and submitted anew, after the retry.
+        let waiting = try store.openAttempts(request: record.id).filter { downstream.contains($0.job) && $0.state == .queued }
+        if !waiting.isEmpty {
+            try? slurmClient.cancel(waiting.compactMap { attempt in
+                attempt.slurmJobID.flatMap(Int.init).map { SlurmJobID(job: $0, arrayTask: attempt.arrayTaskID) }
+            })
+            try store.updateAttempts(waiting.map {
+                AttemptUpdate(attempt: $0.id, state: .cancelled, endedAt: Date(), reason: "cancelled: resubmitted after the retry of \(retry.joined(separator: ", "))")
+            })
+            notes.append("\(waiting.count) waiting downstream unit(s) resubmitted after the retry")
+        }
         let state = Dictionary(uniqueKeysWithValues: try store.jobs(request: record.id).map { ($0.id, $0.state) })
-        let ids = Set(retry).union(graph.downstream(of: Set(retry))).filter { !(state[$0]?.isActive ?? false) }
+        let ids = Set(retry).union(downstream).filter { !(state[$0]?.isActive ?? false) }
         try store.resetForResume(request: record.id, jobs: Array(ids))
         _ = try launch(record, graph: graph, configuration: refreshed, units: ids,
                        active: try activeSlurmIDs(record.id), progress: { _ in })

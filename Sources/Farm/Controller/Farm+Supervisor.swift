@@ -90,13 +90,28 @@ extension Farm {
         let me = slurmJobID.map { "SLURM job \($0)" } ?? "process \(LeaseHolder.current)"
         log(record.id, "supervisor", "\(me) follows the request")
         defer { try? store.releaseLease(request: record.id, role: .supervisor, holder: .current) }
+        var failures = 0
         while true {
-            let notes = try refresh(record)
-            let retried = try retryAutomatically(record)
-            for note in retried { progress(note) }
-            let current = try report(record, notes: notes)
+            let current: StatusReport
+            do {
+                let notes = try refresh(record)
+                let retried = try retryAutomatically(record)
+                for note in retried { progress(note) }
+                current = try report(record, notes: notes)
+                failures = 0
+            } catch {
+                // A busy database or an unreachable slurmctld is usually over by the next look.
+                failures += 1
+                log(record.id, "supervisor", "\(me) could not follow the request (\(failures) in a row): \(error)")
+                guard failures < 10 else { throw error }
+                Thread.sleep(forTimeInterval: settings.interval)
+                continue
+            }
+            // Someone else resetting and submitting units right now: what looks ended may not be.
+            let submitting = try store.lease(request: record.id, role: .submitter)
+                .map { $0.expiresAt > Date() && $0.holder != LeaseHolder.current.description } ?? false
             let stuck = try current.jobs.running == 0 && store.openAttempts(request: record.id).isEmpty
-            if current.jobs.pending == 0 && current.jobs.running == 0 || stuck || current.supersededBy != nil
+            if !submitting, current.jobs.pending == 0 && current.jobs.running == 0 || stuck || current.supersededBy != nil
                 || current.state == RequestState.cancelled.rawValue {
                 let why = stuck && current.jobs.pending > 0
                     ? "nothing can start (\(current.jobs.pending) job units need resume)" : "request \(current.state)"
