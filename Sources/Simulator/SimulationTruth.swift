@@ -23,6 +23,14 @@ struct TruthModel: Sendable {
     static let gainLevelSpread = 300.0
 
     let seed: UInt64
+    /// Faulty pixels (AGIPD index r · 512 + c), the same in every channel, stage and cell: what
+    /// the dark's bad-pixel mask must find.
+    var faults: [Int: PixelFault] = [:]
+
+    init(seed: UInt64, faults: [Int: PixelFault] = [:]) {
+        self.seed = seed
+        self.faults = faults
+    }
 
     /// Key shared by all pixels of one (channel, stage, cell); mixed with the pixel index.
     @inline(__always)
@@ -41,7 +49,12 @@ struct TruthModel: Sendable {
         let offset = Self.offsetRange.low + Self.offsetRange.width * u1
         let noise = Self.noiseRange.low + Self.noiseRange.width * u2
         let gain = Self.stageGainLevels[stage] + Self.gainLevelSpread * (u3 - 0.5)
-        return (Float(offset), Float(noise), Float(gain))
+        switch faults.isEmpty ? nil : faults[row * 512 + column] {
+        case .noisy?: return (Float(offset), Float(noise * 8), Float(gain))
+        case .dead?: return (Float(offset), 0.3, Float(gain))
+        case .hot?: return (Float(offset + 8000), Float(noise), Float(gain))
+        case nil: return (Float(offset), Float(noise), Float(gain))
+        }
     }
 
     func pixel(channel: Int, stage: Int, cell: Int, row: Int, column: Int) -> SimulatedPixel {
@@ -49,6 +62,12 @@ struct TruthModel: Sendable {
                        row: row, column: column)
         return SimulatedPixel(offset: Double(v.offset), noise: Double(v.noise), gainLevel: Double(v.gain))
     }
+}
+
+/// A pixel planted faulty in a simulated dark: noise × 8 (noisy), noise 0.3 ADU (dead: it does
+/// not respond), offset + 8000 ADU (hot).
+public enum PixelFault: String, Sendable, CaseIterable {
+    case noisy, dead, hot
 }
 
 /// Module orientation maps (agipd-reference §5.4). Raw files store a module as x[X][Y]

@@ -49,6 +49,8 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
         public var indexPadding: XFELIndexPadding = .trainId
         /// σ of the digital (gain-stage) value in ADU.
         public var digitalNoise: Double = 20
+        /// Faulty pixels (AGIPD index r · 512 + c), the same in every channel, stage and cell.
+        public var faults: [Int: PixelFault] = [:]
         public init() {}
     }
 
@@ -60,7 +62,7 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
 
     /// The known truth of one AGIPD-orientation pixel (stage = index into `runs`).
     public func truth(channel: Int, stage: Int, cell: Int, row: Int, column: Int) -> SimulatedPixel {
-        TruthModel(seed: options.seed).pixel(channel: channel, stage: stage, cell: cell, row: row, column: column)
+        TruthModel(seed: options.seed, faults: options.faults).pixel(channel: channel, stage: stage, cell: cell, row: row, column: column)
     }
 
     /// The train id written for train `index` (0-based), or nil if it is lost/not written
@@ -114,7 +116,7 @@ public struct XFELDarkSimulation: Sendable, CustomStringConvertible {
         try validate()
         let o = options
         for run in o.runs { try Self.makeDirectory(Self.rawRunDirectory(inputDir: inputDir, run: run)) }
-        let truthModel = TruthModel(seed: o.seed)
+        let truthModel = TruthModel(seed: o.seed, faults: o.faults)
         let synthesizer = FrameSynthesizer(cells: o.cells, interleaved: o.interleaved,
                                            digitalNoise: o.digitalNoise, normals: NormalTable(seed: o.seed))
         let truthPath = Self.truthPath(inputDir: inputDir)

@@ -31,8 +31,9 @@ enum CFELSteps {
 
     static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
         _ = try layout(spec)
-        let report = try Join(paths: spec.productPaths, runs: spec.runs,
-                              asics: spec.asics.isEmpty ? Array(1...16) : spec.asics, provenance: provenance).run()
-        return StepOutcome(report)
+        var join = Join(paths: spec.productPaths, runs: spec.runs,
+                        asics: spec.asics.isEmpty ? Array(1...16) : spec.asics, provenance: provenance)
+        join.maskSigma = try XFELSteps.maskSigma(spec)
+        return StepOutcome(try join.run())
     }
 }

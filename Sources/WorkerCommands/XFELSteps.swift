@@ -40,9 +40,18 @@ enum XFELSteps {
     }
 
     static func join(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {
-        let report = try Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,
-                              channels: spec.channels, asics: spec.asics.isEmpty ? Array(1...16) : spec.asics,
-                              provenance: provenance).run()
-        return StepOutcome(report)
+        var join = Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,
+                        channels: spec.channels, asics: spec.asics.isEmpty ? Array(1...16) : spec.asics, provenance: provenance)
+        join.maskSigma = try maskSigma(spec)
+        return StepOutcome(try join.run())
+    }
+
+    /// `dark.mask_sigma`, the bad-pixel mask's k (dark joins only read it).
+    static func maskSigma(_ spec: JobSpec) throws -> Double {
+        guard let text = spec.parameters["mask_sigma"] else { return DarkBadPixelMask.defaultSigma }
+        guard let value = Double(text), value >= 1 else {
+            throw WorkerError.unsupported(job: spec.job, reason: "dark.mask_sigma must be a number ≥ 1, got '\(text)'")
+        }
+        return value
     }
 }

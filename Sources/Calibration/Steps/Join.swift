@@ -31,6 +31,8 @@ public struct Join: Sendable {
     public var paths: ProductPaths
     /// Joins the merge products (drscs: the best current per pixel) instead of the process products.
     public var joinsMergedProducts = false
+    /// k of the dark bad-pixel mask (`dark.mask_sigma`, ``DarkBadPixelMask``).
+    public var maskSigma = DarkBadPixelMask.defaultSigma
 
     public init(outputDir: String, measurement: FarmContract.Measurement = .dark, runs: [Int], channels: [Int],
                 asics: [Int] = ModuleGeometry.asicNumbers, provenance: Provenance) {
@@ -95,9 +97,10 @@ public struct Join: Sendable {
             let xfelFile = try xfel.map { try File.create($0) }
             let scratch = JoinScratch(keys: keys)
             for (unit, products) in found {
-                try JoinChannel(unit: unit, products: products, keys: keys, expectedRuns: expectedRuns,
-                                provenance: provenance, scratch: scratch)
-                    .write(agipd: agipdFile.root, xfel: xfelFile?.root)
+                var channel = JoinChannel(unit: unit, products: products, keys: keys, expectedRuns: expectedRuns,
+                                          provenance: provenance, scratch: scratch)
+                channel.maskSigma = maskSigma
+                try channel.write(agipd: agipdFile.root, xfel: xfelFile?.root)
             }
             try agipdFile.close()
             try xfelFile?.close()

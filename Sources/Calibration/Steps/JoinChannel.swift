@@ -14,6 +14,8 @@ struct JoinChannel {
     let expectedRuns: [String]
     let provenance: Provenance
     let scratch: JoinScratch
+    /// k of the dark bad-pixel mask's robust bounds (`dark.mask_sigma`).
+    var maskSigma = DarkBadPixelMask.defaultSigma
 
     /// The XFEL wing of a channel; nil for a CFEL module (no XFEL-orientation file).
     var wing: Wing? { unit.channel.map(Wing.init(channel:)) }
@@ -55,7 +57,37 @@ struct JoinChannel {
             }
         }
         try writeRecord(agipdGroup, xfelGroup)
+        try writeBadPixelMask(agipdGroup, xfelGroup)
         try writeCollection(files, agipdGroup, xfelGroup)
+    }
+
+    /// Dark constants: `bad_pixel_mask` (cells, 128, 512) uint8 from the module just written
+    /// (``DarkBadPixelMask``), in both orientations. Other measurements have none.
+    private func writeBadPixelMask(_ agipdGroup: Group, _ xfelGroup: Group?) throws {
+        let needed = [DarkConstants.offsetName, DarkConstants.gainlevelMeanName, DarkConstants.stddevName,
+                      DarkConstants.thresholdName, DarkConstants.frameCountName]
+        guard Set(needed).isSubset(of: keys.map(\.name)), let stages = keys.first(where: { $0.name == DarkConstants.offsetName }),
+              stages.prefix.count == 2, stages.prefix[0] == DarkConstants.stages else { return }
+        let cells = stages.prefix[1]
+        func read<T: HDF5Scalar>(_ name: String, _ type: T.Type) throws -> [T] { try agipdGroup.dataset(name).read(T.self) }
+        let mask = DarkBadPixelMask.compute(
+            cells: cells, offset: try read(DarkConstants.offsetName, Int64.self),
+            gainlevelMean: try read(DarkConstants.gainlevelMeanName, Int64.self), stddev: try read(DarkConstants.stddevName, Double.self),
+            threshold: try read(DarkConstants.thresholdName, Double.self), frameCount: try read(DarkConstants.frameCountName, UInt32.self),
+            sigma: maskSigma)
+        try agipdGroup.write("bad_pixel_mask", mask, shape: [cells, ModuleGeometry.rows, ModuleGeometry.columns])
+        guard let xfelGroup, let wing else { return }
+        var xfel = [UInt8](repeating: 0, count: mask.count)
+        mask.withUnsafeBufferPointer { source in
+            xfel.withUnsafeMutableBufferPointer { target in
+                for cell in 0..<cells {
+                    let range = (cell * ModuleGeometry.pixels)..<((cell + 1) * ModuleGeometry.pixels)
+                    Orientation.moduleToXFEL(UnsafeBufferPointer(rebasing: source[range]),
+                                             into: UnsafeMutableBufferPointer(rebasing: target[range]), wing: wing)
+                }
+            }
+        }
+        try xfelGroup.write("bad_pixel_mask", xfel, shape: [cells, ModuleGeometry.columns, ModuleGeometry.rows])
     }
 
     private func join<T: HDF5Scalar>(_ key: JoinKey, fill: T, _ files: [ASIC: File], _ agipdGroup: Group,

@@ -61,6 +61,7 @@ enum BuiltinDefaults {
         dark:
           tint: tint150ns
           run_names: [hg, mg, lg]
+          mask_sigma: 5.0
         xray:
           element: Cu
           histogram_bins: 512

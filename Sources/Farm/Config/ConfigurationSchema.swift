@@ -75,6 +75,7 @@ public enum ConfigurationSchema {
         Section(name: "dark", keys: [
             Key("tint", .optionalString, "CFEL integration time directory, e.g. tint150ns"),
             Key("run_names", .strings, "CFEL run names in gain order"),
+            Key("mask_sigma", .number(minimum: 1), "bad_pixel_mask: noise and offset beyond the module's median ± k robust σ per stage are flagged"),
         ]),
         Section(name: "xray", keys: [
             Key("element", .choice(["Cu", "Mo"]), "fluorescence target: Cu (8.0 keV) or Mo (17.4 keV); gain_per_kev divides by it"),

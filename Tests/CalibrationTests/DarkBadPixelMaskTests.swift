@@ -1,0 +1,30 @@
+import AGIPD
+@testable import Calibration
+import Testing
+
+/// The bad-pixel mask's rules on hand-made module arrays.
+@Suite("dark bad-pixel mask rules")
+struct DarkBadPixelMaskTests {
+    @Test("the robust bounds: median and 1.4826 · MAD; a missing frame is flagged, unordered gain levels too")
+    func bounds() {
+        var values: [Double] = [1, 2, 3, 4, 100]
+        let robust = DarkBadPixelMask.robust(&values)
+        #expect(robust?.median == 3 && abs((robust?.sigma ?? 0) - 1.4826) < 1e-12)
+        // One cell, two pixels shown: pixel 0 without frames, pixel 1 with gain levels falling.
+        let plane = ModuleGeometry.pixels
+        var frames = [UInt32](repeating: 10, count: 3 * plane), offset = [Int64](repeating: 5000, count: 3 * plane)
+        var levels = [Int64](repeating: 0, count: 3 * plane)
+        for stage in 0..<3 { for i in 0..<plane { levels[stage * plane + i] = Int64(4500 + 1500 * stage) } }
+        var stddev = [Double](repeating: 10, count: 3 * plane), threshold = [Double](repeating: 0, count: 2 * plane)
+        for i in 0..<plane { threshold[i] = 5000; threshold[plane + i] = 7000 }
+        frames[0] = 0
+        levels[plane + 1] = 9000
+        offset[2] = 4999; stddev[3] = 10.5
+        let mask = DarkBadPixelMask.compute(cells: 1, offset: offset, gainlevelMean: levels, stddev: stddev,
+                                            threshold: threshold, frameCount: frames)
+        #expect(mask[0] == DarkBadPixelMask.noFrame && mask[1] == DarkBadPixelMask.thresholdsUnordered)
+        // With a MAD of 0 every deviation is beyond the bounds: offset 4999 is cold, noise 10.5 noisy.
+        #expect(mask[2] == DarkBadPixelMask.cold && mask[3] == DarkBadPixelMask.noisy)
+        #expect(mask[4] == 0)
+    }
+}
