@@ -21,6 +21,9 @@ let package = Package(
         // The C boundaries: system libraries found through pkg-config.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // libpng reports errors by longjmp: the encoder's setjmp lives in C.
+        .target(name: "PNGEncode", dependencies: ["CPNG"]),
 
         // Data layers (worker side).
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -36,9 +39,15 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
 
+        // The request report: the store's records and the joined constants, drawn (HTML page, PNG maps).
+        .target(name: "Report", dependencies: [
+            "Farm", "FarmContract", "HDF5", "AGIPD", "PNGEncode",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+
         // Commands and thin executables.
         .target(name: "ControllerCommands", dependencies: [
-            "Farm", "Simulator", "FarmContract",
+            "Farm", "Simulator", "FarmContract", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "WorkerCommands", dependencies: [

@@ -17,6 +17,10 @@ scratch=()
 
 step "setup"
 bash "$here/setup.sh"
+# The report test renders the page in a real headless browser (tests only; the demo needs none).
+# shellcheck source=lib/apt.sh
+. "$here/lib/apt.sh"
+apt_install_missing chromium
 
 step "layers"
 bash "$here/check-layers.sh"

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/apt.sh
 . "$here/lib/apt.sh"
 
-packages=(libhdf5-dev pkg-config libsqlite3-dev python3-pip)
+packages=(libhdf5-dev pkg-config libsqlite3-dev libpng-dev python3-pip)
 missing=()
 for pkg in "${packages[@]}"; do apt_package_installed "$pkg" || missing+=("$pkg"); done
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -7,7 +7,7 @@ public struct CalFarmCommand: ParsableCommand {
         commandName: "calfarm",
         abstract: "Plan, submit, watch, resume and cancel AGIPD calibration job farms on SLURM.",
         subcommands: [SubmitCommand.self, PlanCommand.self, StatusCommand.self, ResumeCommand.self,
-                      CancelCommand.self, SuperviseCommand.self, LogsCommand.self, RequestsCommand.self, SimulateCommand.self,
+                      CancelCommand.self, SuperviseCommand.self, LogsCommand.self, ReportCommand.self, RequestsCommand.self, SimulateCommand.self,
                       CompareTruthCommand.self])
     public init() {}
 

@@ -22,7 +22,7 @@ struct BadPixelMaskTests {
 
     @Test("noisy, dead and hot pixels get bits 2, 4 and 8 in every cell; fewer than 0.1 % of clean pixels are flagged")
     func plantedPixels() throws {
-        let fixture = try FarmFixture(channels: [0, 8], trains: 60, cells: 2, sequences: 1) { $0.faults = Self.planted }
+        let fixture = try FarmFixture(channels: [0, 8], trains: 20, cells: 2, sequences: 1) { $0.faults = Self.planted }
         let farm = try fixture.farm()
         let outcome = try farm.submit(fixture.options(output: "out"))
         #expect(try farm.status(request: outcome.request).state == "done")

@@ -163,6 +163,18 @@ extension FarmStore {
         }
     }
 
+    /// Every attempt of a request, by job unit and number (one query, for the report).
+    public func attempts(request: String) throws -> [AttemptRecord] {
+        try read("attempts") { db in
+            try db.withStatement("SELECT \(Self.attemptColumns) FROM attempt WHERE request = ? ORDER BY job, number") {
+                try $0.bind(.text(request))
+                var attempts: [AttemptRecord] = []
+                while try $0.step() { attempts.append(try attemptRecord($0)) }
+                return attempts
+            }
+        }
+    }
+
     /// Attempts the executor still holds (queued or running, with a SLURM job id): what one
     /// reconciliation round asks squeue/sacct about. All requests when `request` is nil.
     public func openAttempts(request: String? = nil) throws -> [AttemptRecord] {

@@ -8,7 +8,7 @@ import AGIPD
 /// |---|---|---|
 /// | 1 | `noFrame` | it has no frame (`frame_count` 0) |
 /// | 2 | `noisy` | its noise (`stddev`) is above median + k · σ̂ of the module's noise in that stage |
-/// | 4 | `dead` | its noise is below `deadFraction` (0.2) × the module's median noise (a pixel that does not respond) |
+/// | 4 | `dead` | its noise is below `deadFraction` (0.1) × the module's median noise (a pixel that does not respond) |
 /// | 8 | `hot` | its offset is above median + k · σ̂ of the module's offsets in that stage |
 /// | 16 | `cold` | its offset is below median − k · σ̂ |
 /// | 32 | `thresholdsUnordered` | threshold[0] ≥ threshold[1], or a gain level does not rise from stage to stage |
@@ -20,7 +20,7 @@ public enum DarkBadPixelMask {
     public static let noFrame: UInt8 = 1, noisy: UInt8 = 2, dead: UInt8 = 4, hot: UInt8 = 8, cold: UInt8 = 16
     public static let thresholdsUnordered: UInt8 = 32
     public static let defaultSigma = 5.0
-    public static let deadFraction = 0.2
+    public static let deadFraction = 0.1
 
     /// The mask (cells, 128, 512) from the joined module arrays: offset, gainlevel_mean,
     /// stddev, frame_count (3, cells, 128, 512), threshold (2, cells, 128, 512).
@@ -60,24 +60,8 @@ public enum DarkBadPixelMask {
     /// Median and 1.4826 · MAD of `values` (reordered in place); nil when empty.
     static func robust(_ values: inout [Double]) -> (median: Double, sigma: Double)? {
         guard !values.isEmpty else { return nil }
-        let median = select(&values, values.count / 2)
+        let median = OrderStatistic.select(&values, values.count / 2)
         for i in values.indices { values[i] = abs(values[i] - median) }
-        return (median, 1.4826 * select(&values, values.count / 2))
-    }
-
-    /// The k-th smallest value (quickselect; reorders `values`).
-    static func select(_ values: inout [Double], _ k: Int) -> Double {
-        var low = 0, high = values.count - 1
-        while low < high {
-            let pivot = values[(low + high) / 2]
-            var i = low, j = high
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while values[j] > pivot { j -= 1 }
-                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if k <= j { high = j } else if k >= i { low = i } else { break }
-        }
-        return values[k]
+        return (median, 1.4826 * OrderStatistic.select(&values, values.count / 2))
     }
 }
