@@ -49,5 +49,9 @@ step "status"
 step "computed constants against the simulator's truth"
 "$bin/calfarm" compare-truth --truth "$demo/raw-root/truth.h5"
 
+step "the request's report"
+"$bin/calfarm" report --output "$demo/report.html"
+
 echo
-echo "Products under $demo/calib/dark/; the request's logs, specs and results under $demo/calib/calfarm/."
+echo "Products under $demo/calib/dark/; the request's logs, specs and results under $demo/calib/calfarm/;"
+echo "its report (open in any browser, offline): $demo/report.html"
