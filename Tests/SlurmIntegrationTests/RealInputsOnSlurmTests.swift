@@ -2,6 +2,7 @@ import CalFarmTestSupport
 import Farm
 import FarmContract
 import Foundation
+import HDF5
 import Testing
 
 /// What a new user brings to the real cluster: files CalFarm did not write, and an installed
@@ -99,5 +100,27 @@ struct DrscsOnSlurmTests {
         }
         let comparison = try fixture.compare(joined: fixture.joined())
         #expect(comparison.chosenAgreement >= 0.999, "\(comparison.chosenAgreement)")
+    }
+
+    @Test("one current's process unit times out: its retry runs, and the merge and join run after it, so the merged constants include that current")
+    func timeoutRetriedBeforeTheMerge() throws {
+        try SlurmAvailability.require()
+        let fixture = try DrscsFixture("drscs-retry") { ($0.cells, $0.asics) = (1, [1]) }
+        // Given itestc80's process unit sleeps past its one-minute limit on its first attempt
+        let farm = try fixture.farm(["CALFARM_FAULT": "process.itestc80.a01=sleep:100@1"])
+        var options = fixture.submitOptions(executor: .slurm, overrides: ["process.time_limit=1", "supervisor.interval=3"])
+        options.overrides += ["general.asics=[1]", "process.n_jobs=1"]
+        let outcome = try farm.submit(options)
+        // When the request is followed to its end (the supervisor and this wait both apply retries)
+        let final = try farm.wait(request: outcome.request, interval: 3)
+        #expect(final.state == "done", "\(final.failed)")
+        let process = try farm.store.attempts(request: outcome.request, job: "process.itestc80.a01")
+        #expect(process.count == 2 && process.first?.reason?.hasPrefix("TIMEOUT") == true, "\(process.map(\.reason))")
+        // Then the merge that counts started after the retried unit ended, and used its product
+        let merge = try #require(try farm.store.attempts(request: outcome.request, job: "merge.a01").last)
+        #expect(try #require(merge.startedAt) >= (try #require(process.last?.endedAt)).addingTimeInterval(-1))
+        let joined = try File.open(fixture.joined())
+        defer { try? joined.close() }
+        #expect(try joined.root.dataset("M304/chosen_current").read(Int16.self).filter { $0 == 80 }.count > 3000)
     }
 }
