@@ -116,10 +116,11 @@ extension Farm {
         guard !retry.isEmpty else { return notes }
         let (graph, refreshed) = try storedGraph(record)
         let downstream = graph.downstream(of: Set(retry))
-        // Downstream units still queued wait (afterany) on the attempt that failed, not on its
-        // retry: a merge or join would start without the retried unit's products and never run
-        // again. They are cancelled in SLURM and submitted anew, after the retry.
-        let waiting = try store.openAttempts(request: record.id).filter { downstream.contains($0.job) && $0.state == .queued }
+        // Downstream units already in SLURM depend (afterany) on the attempt that failed, not on
+        // its retry: a merge or join queued, or already started when that attempt ended, would
+        // finish without the retried unit's products and never run again. They are cancelled in
+        // SLURM and submitted anew, after the retry.
+        let waiting = try store.openAttempts(request: record.id).filter { downstream.contains($0.job) }
         if !waiting.isEmpty {
             try? slurmClient.cancel(waiting.compactMap { attempt in
                 attempt.slurmJobID.flatMap(Int.init).map { SlurmJobID(job: $0, arrayTask: attempt.arrayTaskID) }
@@ -127,7 +128,7 @@ extension Farm {
             try store.updateAttempts(waiting.map {
                 AttemptUpdate(attempt: $0.id, state: .cancelled, endedAt: Date(), reason: "cancelled: resubmitted after the retry of \(retry.joined(separator: ", "))")
             })
-            notes.append("\(waiting.count) waiting downstream unit(s) resubmitted after the retry")
+            notes.append("\(waiting.count) downstream unit(s) already in SLURM resubmitted after the retry")
         }
         let state = Dictionary(uniqueKeysWithValues: try store.jobs(request: record.id).map { ($0.id, $0.state) })
         let ids = Set(retry).union(downstream).filter { !(state[$0]?.isActive ?? false) }
