@@ -61,7 +61,7 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "CalFarmTestSupport", dependencies: ["FarmContract", "Farm", "Simulator", "HDF5"],
+        .target(name: "CalFarmTestSupport", dependencies: ["FarmContract", "Farm", "Simulator", "HDF5", "AGIPD"],
                 path: "Tests/CalFarmTestSupport", exclude: ["Scripts"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "CalFarmTestSupport"]),
         .testTarget(name: "AGIPDTests", dependencies: ["AGIPD", "HDF5", "CalFarmTestSupport"]),

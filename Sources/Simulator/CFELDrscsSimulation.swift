@@ -179,13 +179,7 @@ struct DrscsTruthModel: Sendable {
         var switches = [Int32](repeating: -1, count: numbers.count * 2 * n)
         // Pixels of ASICs not simulated carry no scan: error 3 (one stage) wherever they are fitted.
         var errors = [Int16](repeating: DrscsConstants.ErrorCode.tooFewStages.rawValue, count: numbers.count * n)
-        let simulated = o.asics.compactMap(ASIC.init).flatMap { asic in
-            (0..<o.cells).flatMap { cell in
-                (asic.agipdRowStart..<(asic.agipdRowStart + 64)).flatMap { r in
-                    (asic.agipdColumnStart..<(asic.agipdColumnStart + 64)).map { c in cell * ModuleGeometry.pixels + r * ModuleGeometry.columns + c }
-                }
-            }
-        }
+        let simulated = o.asics.compactMap(ASIC.init).flatMap { $0.agipdIndices(cells: o.cells) }
         for (i, current) in numbers.enumerated() {
             for e in simulated {
                 let truth = truth(e, current: current, glitch: o.currents[i] == glitchCurrent, present: present)
@@ -199,11 +193,7 @@ struct DrscsTruthModel: Sendable {
         // What the original's merge_drscs.py would choose: recoveries in configuration order, the last one winning.
         var original = [Int16](repeating: 0, count: n)
         for asic in o.asics.compactMap(ASIC.init) {
-            let entries = (0..<o.cells).flatMap { cell in
-                (asic.agipdRowStart..<(asic.agipdRowStart + 64)).flatMap { r in
-                    (asic.agipdColumnStart..<(asic.agipdColumnStart + 64)).map { c in cell * ModuleGeometry.pixels + r * ModuleGeometry.columns + c }
-                }
-            }
+            let entries = asic.agipdIndices(cells: o.cells)
             let failures = numbers.indices.map { i in entries.filter { errors[i * n + $0] != 0 }.count }
             let order = numbers.indices.sorted { (failures[$0], $0) < (failures[$1], $1) }
             for e in entries {

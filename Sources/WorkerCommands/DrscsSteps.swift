@@ -6,11 +6,8 @@ import FarmContract
 /// of the merged products. The spec's runs are every current's, current by current.
 enum DrscsSteps {
     static func safetyFactor(_ spec: JobSpec) throws -> Int {
-        guard let text = spec.parameters["safety_factor"] else { return DrscsProcess.defaultSafetyFactor }
-        guard let value = Int(text), value > 0 else {
-            throw WorkerError.unsupported(job: spec.job, reason: "drscs.safety_factor must be a positive number of ADU, got '\(text)'")
-        }
-        return value
+        try spec.number("safety_factor", section: "drscs", fallback: DrscsProcess.defaultSafetyFactor, minimum: 1,
+                        requirement: "a positive number of ADU")
     }
 
     /// The configured currents with their runs.

@@ -48,10 +48,7 @@ enum XFELSteps {
 
     /// `dark.mask_sigma`, the bad-pixel mask's k (dark joins only read it).
     static func maskSigma(_ spec: JobSpec) throws -> Double {
-        guard let text = spec.parameters["mask_sigma"] else { return DarkBadPixelMask.defaultSigma }
-        guard let value = Double(text), value >= 1 else {
-            throw WorkerError.unsupported(job: spec.job, reason: "dark.mask_sigma must be a number ≥ 1, got '\(text)'")
-        }
-        return value
+        try spec.number("mask_sigma", section: "dark", fallback: DarkBadPixelMask.defaultSigma, minimum: 1,
+                        requirement: "a number ≥ 1")
     }
 }

@@ -1,3 +1,4 @@
+import AGIPD
 import Farm
 import FarmContract
 import Foundation
@@ -50,11 +51,7 @@ public struct DrscsFixture {
 
     /// The AGIPD entries (cell · 65536 + r · 512 + c) of the simulated ASICs.
     public var entries: [Int] {
-        Self.asics.compactMap(AGIPD_ASIC.init).flatMap { asic in
-            (0..<options.cells).flatMap { cell in
-                (asic.row..<(asic.row + 64)).flatMap { r in (asic.column..<(asic.column + 64)).map { cell * 65536 + r * 512 + $0 } }
-            }
-        }
+        Self.asics.compactMap(ASIC.init).flatMap { $0.agipdIndices(cells: options.cells) }
     }
 
     /// The comparison of a joined file with the truth.
@@ -132,15 +129,5 @@ public struct DrscsFixture {
 
     public static func rms(_ values: [Double]) -> Double {
         (values.reduce(0) { $0 + $1 * $1 } / Double(max(1, values.count))).squareRoot()
-    }
-}
-
-/// An ASIC's first AGIPD row and column (agipd-reference §5.4), without importing AGIPD here.
-struct AGIPD_ASIC {
-    let row: Int, column: Int
-    init?(_ number: Int) {
-        guard (1...16).contains(number) else { return nil }
-        row = number <= 8 ? 64 : 0
-        column = number <= 8 ? 64 * (number - 1) : 64 * (16 - number)
     }
 }

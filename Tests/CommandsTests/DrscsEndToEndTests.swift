@@ -1,8 +1,10 @@
+import AGIPD
 import CalFarmTestSupport
 import Farm
 import FarmContract
 import Foundation
 import HDF5
+import Simulator
 import Testing
 
 /// drscs at CFEL (issue 12): three currents through gather, process per current, merge per ASIC
@@ -28,7 +30,7 @@ struct DrscsEndToEndTests {
 
         // Each current's error codes are those the truth predicts (never reaching low gain at 20,
         // a glitch at 80, a one-frame high-gain interval at 150).
-        let truth = try File.open(CFELSimulationTruth.path(fixture.inputDir))
+        let truth = try File.open(CFELSimulation.truthPath(inputDir: fixture.inputDir))
         let truthErrors = try truth.root.dataset("error_code").read(Int16.self)
         try truth.close()
         for (index, expectedCode) in [(0, Int16(3)), (1, 2), (2, 5)] {
@@ -36,18 +38,11 @@ struct DrscsEndToEndTests {
                 let file = try File.open(fixture.processed(current: index, asic: asic))
                 let codes = try file.root.dataset("error_code").read(Int16.self)
                 try file.close()
-                let (row, column) = asic <= 8 ? (64, 64 * (asic - 1)) : (0, 64 * (16 - asic))
-                var agree = 0, planted = 0
-                for cell in 0..<fixture.options.cells {
-                    for r in 0..<64 {
-                        for c in 0..<64 {
-                            let truthCode = truthErrors[index * fixture.options.cells * 65536 + cell * 65536 + (row + r) * 512 + column + c]
-                            let code = codes[(cell * 64 + r) * 64 + c]
-                            if code == truthCode { agree += 1 }
-                            if truthCode == expectedCode { planted += 1 }
-                        }
-                    }
-                }
+                // The product's (cell, row, column) order is the ASIC's module indices, cell by cell.
+                let indices = try #require(ASIC(asic)).agipdIndices(cells: fixture.options.cells)
+                let offset = index * fixture.options.cells * ModuleGeometry.pixels
+                let agree = zip(codes, indices).filter { $0 == truthErrors[offset + $1] }.count
+                let planted = indices.filter { truthErrors[offset + $0] == expectedCode }.count
                 #expect(agree == fixture.options.cells * 4096, "current \(index) ASIC \(asic): \(agree) agree")
                 #expect(planted > 100, "current \(index) ASIC \(asic): only \(planted) planted failures")
             }
@@ -111,9 +106,4 @@ struct DrscsEndToEndTests {
             "\(error)".contains("drscs cannot be planned at xfel") && "\(error)".contains("CFEL lab measurement")
         }
     }
-}
-
-/// Where a CFEL simulation's truth file is.
-enum CFELSimulationTruth {
-    static func path(_ inputDir: String) -> String { "\(inputDir)/truth.h5" }
 }

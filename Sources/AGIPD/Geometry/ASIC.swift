@@ -21,6 +21,17 @@ public struct ASIC: Sendable, Equatable, Hashable, Comparable {
     /// First column of the block in the AGIPD orientation: 1–8 left to right, 16–9 left to right.
     public var agipdColumnStart: Int { number <= 8 ? 64 * (number - 1) : 64 * (16 - number) }
 
+    /// The block's element indices r · 512 + c in an AGIPD-orientation module frame, in row order;
+    /// with `cells`, those of every cell's frame (cell · 65536 + r · 512 + c), cell by cell.
+    public func agipdIndices(cells: Int = 1) -> [Int] {
+        (0..<cells).flatMap { cell in
+            (agipdRowStart..<(agipdRowStart + ModuleGeometry.asicSize)).flatMap { row in
+                let start = cell * ModuleGeometry.pixels + row * ModuleGeometry.columns + agipdColumnStart
+                return Array(start..<(start + ModuleGeometry.asicSize))
+            }
+        }
+    }
+
     /// First X (the 512-long axis) of the block in the XFEL orientation of `wing`.
     public func xfelXStart(wing: Wing) -> Int {
         switch wing {

@@ -105,16 +105,7 @@ final class ProgressDisplay {
         Step.allCases.compactMap { step in
             guard let states = byStep[step] else { return nil }
             var c = StatusReport.Counts()
-            for (state, n) in states {
-                c.total += n
-                switch state {
-                case .planned, .queued: c.pending += n
-                case .running: c.running += n
-                case .done: c.done += n
-                case .failed: c.failed += n
-                case .cancelled: c.cancelled += n
-                }
-            }
+            for (state, n) in states { c.add(state, n) }
             return (step.rawValue, c)
         }
     }

@@ -39,8 +39,8 @@ extension Farm {
             tails[attempt.id] = Array(text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 .suffix(logLines + 1).drop { $0.isEmpty })
         }
-        let (graph, configuration) = try storedGraph(record)
-        let joined = graph.units.contains { $0.step == .join } ? try? joinedProduct(of: record) : nil
+        let configuration = try storedConfiguration(record)
+        let joined = jobs.contains { $0.step == .join } ? try? joinedProduct(of: record) : nil
         return ReportInputs(record: record, status: status, jobs: jobs, attempts: attempts,
                             dependencies: try store.dependencies(request: record.id), configuration: configuration,
                             results: results, logTails: tails, warnings: try store.warnings(request: record.id),

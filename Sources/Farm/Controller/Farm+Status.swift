@@ -99,7 +99,8 @@ extension Farm {
 }
 
 extension StatusReport.Counts {
-    mutating func add(_ state: JobState, _ n: Int) {
+    /// Counts `n` units in `state` (planned and queued are pending).
+    public mutating func add(_ state: JobState, _ n: Int) {
         total += n
         switch state {
         case .planned, .queued: pending += n

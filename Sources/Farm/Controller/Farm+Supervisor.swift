@@ -34,7 +34,7 @@ extension Farm {
             placement = ["--nodelist=\(host)"]
         }
         let text = try ScriptRenderer(configuration: configuration).render(script)
-        let path = "\(workspace.root)/scripts/supervisor-\(Int(Date().timeIntervalSince1970 * 1000)).sbatch"
+        let path = workspace.scriptFile(token: "supervisor-\(Int(Date().timeIntervalSince1970 * 1000))")
         try AtomicFile.write(Data(text.utf8), to: path)
         let id = try slurmClient.submit(SbatchRequest(scriptPath: path, jobName: script.jobName,
                                                       timeLimit: script.timeLimit, extraArguments: placement))

@@ -54,9 +54,7 @@ public struct JobSpecFactory: Sendable {
             written[unit.channel, default: [:]][run, default: []].append(sequence)
         }
         var inputs: [Int?: String] = [:]
-        for (channel, runs) in written where request.runs.allSatisfy({ runs[$0] != nil }) {
-            inputs[channel] = GatheredInputs(sequences: request.runs.map { (run: $0, sequences: runs[$0]!.sorted()) }).text
-        }
+        for (channel, parts) in written { inputs[channel] = Self.inputsText(runs: request.runs, parts: parts) }
         inputsOfChannel = inputs
         var currents: [Int: String] = [:]
         if request.measurement == .drscs {
@@ -67,13 +65,19 @@ public struct JobSpecFactory: Sendable {
         currentOfRun = currents
         var ofCurrent: [Int: String] = [:]
         if request.measurement == .drscs, let parts = written[nil] {
-            for (index, _) in request.configuration.drscsCurrents.enumerated() {
+            for index in request.configuration.drscsCurrents.indices {
                 let runs = DrscsCurrent.runs(ofCurrent: index, in: request.runs)
-                guard let first = runs.first, runs.allSatisfy({ parts[$0] != nil }) else { continue }
-                ofCurrent[first] = GatheredInputs(sequences: runs.map { (run: $0, sequences: parts[$0]!.sorted()) }).text
+                if let first = runs.first { ofCurrent[first] = Self.inputsText(runs: runs, parts: parts) }
             }
         }
         inputsOfCurrent = ofCurrent
+    }
+
+    /// The `gathered_sequences` text of `runs` from the parts the gather units write, nil when a
+    /// run has none (a process-only request: the worker lists the directory).
+    private static func inputsText(runs: [Int], parts: [Int: [Int]]) -> String? {
+        guard runs.allSatisfy({ parts[$0] != nil }) else { return nil }
+        return GatheredInputs(sequences: runs.map { (run: $0, sequences: parts[$0]!.sorted()) }).text
     }
 
     /// The spec for `unit`, whose worker writes its result to `resultPath`.
