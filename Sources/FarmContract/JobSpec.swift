@@ -11,6 +11,10 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// `parameters` key of process units: the gathered files to read (``GatheredInputs``).
     public static let gatheredInputsParameter = "gathered_sequences"
 
+    /// `parameters` key of XFEL join units: which joined file the unit writes, `agipd` or `xfel`
+    /// (absent: both, as one unit).
+    public static let joinedFileParameter = "joined_file"
+
     public var formatVersion: Int
     /// The request this job unit belongs to.
     public var request: String

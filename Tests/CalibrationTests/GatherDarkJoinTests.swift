@@ -137,6 +137,35 @@ import Testing
         let xfelFile = try File.open(pipeline.paths.joinedXFEL(runs: o.runs))
         #expect(try xfelFile.root.children() == ["channel00", "channel08"])
         try xfelFile.close()
+
+        // The two join units of a request (one file each) write what one join of both writes,
+        // the XFEL file's bad-pixel mask computed in its own orientation included.
+        let agipd = pipeline.paths.joinedAGIPD(runs: o.runs), xfel = pipeline.paths.joinedXFEL(runs: o.runs)
+        let both = (agipd: agipd + ".both", xfel: xfel + ".both")
+        try FileManager.default.moveItem(atPath: agipd, toPath: both.agipd)
+        try FileManager.default.moveItem(atPath: xfel, toPath: both.xfel)
+        for files in [Join.JoinedFiles.xfel, .agipd] {
+            var one = Join(outputDir: pipeline.output.path, runs: o.runs, channels: [0, 3, 8], provenance: GatherPipeline.provenance)
+            one.files = files
+            let report = try one.run()
+            #expect(report.outputs == [files == .xfel ? xfel : agipd])
+            #expect(report.missing == join.missing)
+        }
+        func same<T: HDF5Scalar & Equatable>(_ name: String, _ type: T.Type) throws -> Bool {
+            try readAll(agipd, name, as: T.self).values == readAll(both.agipd, name, as: T.self).values
+                && readAll(xfel, name, as: T.self).values == readAll(both.xfel, name, as: T.self).values
+        }
+        func sameDoubles(_ name: String) throws -> Bool {
+            try readAll(agipd, name, as: Double.self).values.map(\.bitPattern) == readAll(both.agipd, name, as: Double.self).values.map(\.bitPattern)
+                && readAll(xfel, name, as: Double.self).values.map(\.bitPattern) == readAll(both.xfel, name, as: Double.self).values.map(\.bitPattern)
+        }
+        for group in ["channel00", "channel08"] {
+            for name in ["offset", "gainlevel_mean"] { #expect(try same("\(group)/\(name)", Int64.self), "\(group)/\(name)") }
+            for name in ["stddev", "threshold"] { #expect(try sameDoubles("\(group)/\(name)"), "\(group)/\(name)") }
+            #expect(try same("\(group)/frame_count", UInt32.self))
+            for name in ["asic_present", "pixel_mask", "bad_pixel_mask"] { #expect(try same("\(group)/\(name)", UInt8.self), "\(group)/\(name)") }
+        }
+        #expect(try readAll(xfel, "channel00/bad_pixel_mask", as: UInt8.self).values.contains { $0 != 0 })
     }
 
     /// 2017 layout, interleaved analog/digital frames, and a lost train listed with no frames.

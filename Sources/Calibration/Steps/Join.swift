@@ -33,6 +33,11 @@ public struct Join: Sendable {
     public var joinsMergedProducts = false
     /// k of the dark bad-pixel mask (`dark.mask_sigma`, ``DarkBadPixelMask``).
     public var maskSigma = DarkBadPixelMask.defaultSigma
+    /// Which of the XFEL files this unit writes: both, or one of them while another unit writes
+    /// the other at the same time (the controller plans `join` and `join.xfel`). CFEL: the module file.
+    public var files = JoinedFiles.both
+
+    public enum JoinedFiles: Sendable { case both, agipd, xfel }
 
     public init(outputDir: String, measurement: FarmContract.Measurement = .dark, runs: [Int], channels: [Int],
                 asics: [Int] = ModuleGeometry.asicNumbers, provenance: Provenance) {
@@ -48,10 +53,15 @@ public struct Join: Sendable {
         units = paths.module.map { [$0] } ?? []
     }
 
-    /// The AGIPD-orientation file (CFEL: the module file).
-    public var agipdOutputPath: String { paths.joinedModule(runs: runs) ?? paths.joinedAGIPD(runs: runs) }
-    /// The XFEL-orientation file; nil at CFEL.
-    public var xfelOutputPath: String? { paths.cfel == nil ? paths.joinedXFEL(runs: runs) : nil }
+    /// The AGIPD-orientation file (CFEL: the module file); nil when this unit writes only the XFEL file.
+    public var agipdOutputPath: String? {
+        paths.cfel == nil && files == .xfel ? nil : paths.joinedModule(runs: runs) ?? paths.joinedAGIPD(runs: runs)
+    }
+    /// The XFEL-orientation file; nil at CFEL and when this unit writes only the AGIPD file.
+    public var xfelOutputPath: String? { paths.cfel == nil && files != .agipd ? paths.joinedXFEL(runs: runs) : nil }
+
+    /// The files this unit writes, AGIPD orientation first.
+    public var outputPaths: [String] { [agipdOutputPath, xfelOutputPath].compactMap { $0 } }
 
     /// Joins and writes the files.
     /// - Returns: the two products; `missing` lists per channel the requested ASICs without a
@@ -59,7 +69,7 @@ public struct Join: Sendable {
     /// - Throws: `CalibrationError` if no product exists at all or a product disagrees with the
     ///   first one in keys, shapes or types (naming the file and key).
     public func run() throws -> StepReport {
-        try StepReport.timed(output: agipdOutputPath) { try join() }
+        try StepReport.timed(output: outputPaths[0]) { try join() }
     }
 
     private func join() throws -> StepReport {
@@ -92,27 +102,31 @@ public struct Join: Sendable {
         }
         let keys = try JoinKey.keys(of: firstProduct)
         let expectedRuns = runs.map(ProductPaths.runTag)
-        func writeUnits(agipd: String, xfel: String?) throws {
-            let agipdFile = try File.create(agipd)
+        func writeUnits(agipd: String?, xfel: String?) throws {
+            let agipdFile = try agipd.map { try File.create($0) }
             let xfelFile = try xfel.map { try File.create($0) }
-            let scratch = JoinScratch(keys: keys)
+            let scratch = JoinScratch()
             for (unit, products) in found {
                 var channel = JoinChannel(unit: unit, products: products, keys: keys, expectedRuns: expectedRuns,
                                           provenance: provenance, scratch: scratch)
                 channel.maskSigma = maskSigma
-                try channel.write(agipd: agipdFile.root, xfel: xfelFile?.root)
+                try channel.write(agipd: agipdFile?.root, xfel: xfelFile?.root)
             }
-            try agipdFile.close()
+            try agipdFile?.close()
             try xfelFile?.close()
         }
-        try StagedProduct.write(to: agipdOutputPath) { agipdTemporary in
-            if let xfelOutputPath {
-                try StagedProduct.write(to: xfelOutputPath) { try writeUnits(agipd: agipdTemporary, xfel: $0) }
+        /// Each file staged and renamed into place on its own (``StagedProduct``).
+        func staged(_ agipd: String?, _ xfel: String?, _ body: (String?, String?) throws -> Void) throws {
+            if let agipd {
+                try StagedProduct.write(to: agipd) { temporary in try staged(nil, xfel) { _, x in try body(temporary, x) } }
+            } else if let xfel {
+                try StagedProduct.write(to: xfel) { try body(nil, $0) }
             } else {
-                try writeUnits(agipd: agipdTemporary, xfel: nil)
+                try body(nil, nil)
             }
         }
-        report.outputs = [agipdOutputPath] + (xfelOutputPath.map { [$0] } ?? [])
+        try staged(agipdOutputPath, xfelOutputPath, writeUnits)
+        report.outputs = outputPaths
         let joined = found.map(\.products.count).reduce(0, +)
         report.metrics = ["channels": Double(found.count), "asicsJoined": Double(joined),
                           "asicsMissing": Double(report.missing.map(\.asics.count).reduce(0, +))]
@@ -147,16 +161,25 @@ struct JoinKey: Equatable {
     }
 }
 
-/// Reused memory for one ASIC block of the largest key in both orientations.
+/// Reused memory for a batch of planes of the largest element type: the module in both
+/// orientations and the ASIC blocks read from the products.
 final class JoinScratch {
+    /// Bytes of one module-sized batch (16 MiB: 32 planes of 8-byte values).
+    static let batchBytes = 16 << 20
+    let module: UnsafeMutableRawBufferPointer
+    let xfelModule: UnsafeMutableRawBufferPointer
     let block: UnsafeMutableRawBufferPointer
-    let xfelBlock: UnsafeMutableRawBufferPointer
 
-    init(keys: [JoinKey]) {
-        let bytes = max(1, (keys.map(\.planes).max() ?? 1) * ModuleGeometry.asicPixels * 8)
-        block = .allocate(byteCount: bytes, alignment: 16)
-        xfelBlock = .allocate(byteCount: bytes, alignment: 16)
+    init() {
+        module = .allocate(byteCount: Self.batchBytes, alignment: 64)
+        xfelModule = .allocate(byteCount: Self.batchBytes, alignment: 64)
+        block = .allocate(byteCount: Self.batchBytes / ModuleGeometry.asicCount, alignment: 64)
     }
 
-    deinit { block.deallocate(); xfelBlock.deallocate() }
+    /// Planes per batch for elements of `elementSize` bytes along an axis of `inner` planes.
+    func batchPlanes(elementSize: Int, inner: Int) -> Int {
+        max(1, min(inner, Self.batchBytes / (elementSize * ModuleGeometry.pixels)))
+    }
+
+    deinit { module.deallocate(); xfelModule.deallocate(); block.deallocate() }
 }

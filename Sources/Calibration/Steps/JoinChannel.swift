@@ -5,8 +5,8 @@ import HDF5
 
 /// Writes one unit's group into the joined files: every key placed ASIC by ASIC (AGIPD block at
 /// its AGIPD window; for an XFEL channel also the converted block at its XFEL window), then the
-/// missing-ASIC record and the collection. Each ASIC product is read once per key, straight into
-/// reused memory.
+/// missing-ASIC record and the collection. Each ASIC product is read once per key, a batch of
+/// planes at a time, into reused memory.
 struct JoinChannel {
     let unit: DetectorUnit
     let products: [ASIC: String]
@@ -28,8 +28,9 @@ struct JoinChannel {
         }
     }
 
-    func write(agipd: Group, xfel: Group?) throws {
-        let agipdGroup = try agipd.createGroup(groupName)
+    /// Writes the unit's group into either file or both (a nil group: that file is not written here).
+    func write(agipd: Group?, xfel: Group?) throws {
+        let agipdGroup = try agipd.map { try $0.createGroup(groupName) }
         let xfelGroup = try xfel.map { try $0.createGroup(groupName) }
         var files: [ASIC: File] = [:]
         defer { files.values.forEach { try? $0.close() } }
@@ -62,21 +63,36 @@ struct JoinChannel {
     }
 
     /// Dark constants: `bad_pixel_mask` (cells, 128, 512) uint8 from the module just written
-    /// (``DarkBadPixelMask``), in both orientations. Other measurements have none.
-    private func writeBadPixelMask(_ agipdGroup: Group, _ xfelGroup: Group?) throws {
+    /// (``DarkBadPixelMask``), in both orientations, read back one gain stage at a time (each a
+    /// contiguous range of the joined file). Other measurements have none.
+    private func writeBadPixelMask(_ agipdGroup: Group?, _ xfelGroup: Group?) throws {
         let needed = [DarkConstants.offsetName, DarkConstants.gainlevelMeanName, DarkConstants.stddevName,
                       DarkConstants.thresholdName, DarkConstants.frameCountName]
         guard Set(needed).isSubset(of: keys.map(\.name)), let stages = keys.first(where: { $0.name == DarkConstants.offsetName }),
               stages.prefix.count == 2, stages.prefix[0] == DarkConstants.stages else { return }
         let cells = stages.prefix[1]
-        func read<T: HDF5Scalar>(_ name: String, _ type: T.Type) throws -> [T] { try agipdGroup.dataset(name).read(T.self) }
-        let mask = DarkBadPixelMask.compute(
-            cells: cells, offset: try read(DarkConstants.offsetName, Int64.self),
-            gainlevelMean: try read(DarkConstants.gainlevelMeanName, Int64.self), stddev: try read(DarkConstants.stddevName, Double.self),
-            threshold: try read(DarkConstants.thresholdName, Double.self), frameCount: try read(DarkConstants.frameCountName, UInt32.self),
-            sigma: maskSigma)
-        try agipdGroup.write("bad_pixel_mask", mask, shape: [cells, ModuleGeometry.rows, ModuleGeometry.columns])
-        guard let xfelGroup, let wing else { return }
+        // The rules are per pixel and the bounds statistics of the whole module, so the mask of
+        // the XFEL file can be computed in its own orientation when this unit writes only that file.
+        guard let source = agipdGroup ?? xfelGroup else { return }
+        let rows = agipdGroup == nil ? ModuleGeometry.columns : ModuleGeometry.rows
+        let columns = agipdGroup == nil ? ModuleGeometry.rows : ModuleGeometry.columns
+        func read<T: HDF5Scalar>(_ name: String, _ type: T.Type, stages: Range<Int>, cells batch: Range<Int>) throws -> [T] {
+            try source.dataset(name).read(T.self, selection: Hyperslab(start: [stages.lowerBound, batch.lowerBound, 0, 0],
+                                                                       count: [stages.count, batch.count, rows, columns]))
+        }
+        let all = 0..<cells
+        let mask = try DarkBadPixelMask.compute(cells: cells, sigma: maskSigma, stage: { s in
+            DarkBadPixelMask.StagePlanes(offset: try read(DarkConstants.offsetName, Int64.self, stages: s..<(s + 1), cells: all),
+                                         stddev: try read(DarkConstants.stddevName, Double.self, stages: s..<(s + 1), cells: all),
+                                         frameCount: try read(DarkConstants.frameCountName, UInt32.self, stages: s..<(s + 1), cells: all))
+        }, ordering: { batch in
+            DarkBadPixelMask.OrderingPlanes(threshold: try read(DarkConstants.thresholdName, Double.self, stages: 0..<2, cells: batch),
+                                            gainlevelMean: try read(DarkConstants.gainlevelMeanName, Int64.self,
+                                                                    stages: 0..<DarkConstants.stages, cells: batch))
+        })
+        try source.write("bad_pixel_mask", mask, shape: [cells, rows, columns])
+        // Both files in one unit: the AGIPD mask (just written) turned for the XFEL file.
+        guard agipdGroup != nil, let xfelGroup, let wing else { return }
         var xfel = [UInt8](repeating: 0, count: mask.count)
         mask.withUnsafeBufferPointer { source in
             xfel.withUnsafeMutableBufferPointer { target in
@@ -87,47 +103,72 @@ struct JoinChannel {
                 }
             }
         }
-        try xfelGroup.write("bad_pixel_mask", xfel, shape: [cells, ModuleGeometry.columns, ModuleGeometry.rows])
+        try xfelGroup.write("bad_pixel_mask", xfel, shape: [cells, columns, rows])
     }
 
-    private func join<T: HDF5Scalar>(_ key: JoinKey, fill: T, _ files: [ASIC: File], _ agipdGroup: Group,
+    /// One key of the module, a batch of planes at a time: each ASIC's planes read straight from
+    /// its product, placed at their AGIPD window of the batch, and the batch written as one
+    /// contiguous range of the joined file (then turned and written to the XFEL file). Writing
+    /// per ASIC instead made libhdf5 read back and rewrite its sieve buffer for every 64-column
+    /// strip: that was most of join's time.
+    private func join<T: HDF5Scalar>(_ key: JoinKey, fill: T, _ files: [ASIC: File], _ agipdGroup: Group?,
                                      _ xfelGroup: Group?) throws {
-        let size = ModuleGeometry.asicSize
-        let agipdSet = try agipdGroup.createDataset(key.name, of: T.self,
-                                                    shape: key.prefix + [ModuleGeometry.rows, ModuleGeometry.columns])
-        let xfelSet = try xfelGroup?.createDataset(key.name, of: T.self,
-                                                   shape: key.prefix + [ModuleGeometry.columns, ModuleGeometry.rows])
-        let count = key.planes * ModuleGeometry.asicPixels
-        let block = UnsafeMutableBufferPointer(rebasing: scratch.block.bindMemory(to: T.self)[0..<count])
-        let xfelBlock = UnsafeMutableBufferPointer(rebasing: scratch.xfelBlock.bindMemory(to: T.self)[0..<count])
-        let origin = Array(repeating: 0, count: key.prefix.count)
+        let size = ModuleGeometry.asicSize, pixels = ModuleGeometry.pixels
+        let moduleShape = [ModuleGeometry.rows, ModuleGeometry.columns]
+        let agipdSet = try agipdGroup?.createDataset(key.name, of: T.self, shape: key.prefix + moduleShape)
+        let xfelSet = try xfelGroup?.createDataset(key.name, of: T.self, shape: key.prefix + moduleShape.reversed())
         let blockShape = key.prefix + [size, size]
-        for asic in ASIC.all {
-            if let file = files[asic] {
-                let dataset = try file.root.dataset(key.name)
-                guard dataset.shape == blockShape, dataset.elementTypeName == key.typeName else {
-                    throw CalibrationError.badInput(path: file.path, reason: "dataset \(key.name) is \(dataset.elementTypeName) \(dataset.shape), expected \(key.typeName) \(blockShape) like the other ASICs")
+        var sources: [ASIC: Dataset] = [:]
+        for (asic, file) in files {
+            let dataset = try file.root.dataset(key.name)
+            guard dataset.shape == blockShape, dataset.elementTypeName == key.typeName else {
+                throw CalibrationError.badInput(path: file.path, reason: "dataset \(key.name) is \(dataset.elementTypeName) \(dataset.shape), expected \(key.typeName) \(blockShape) like the other ASICs")
+            }
+            sources[asic] = dataset
+        }
+        // Batches run along the last axis before the block (cells), one index of the outer axes at a time.
+        let inner = key.prefix.last!, outerShape = Array(key.prefix.dropLast())
+        let outerCount = outerShape.reduce(1, *)
+        let batch = scratch.batchPlanes(elementSize: MemoryLayout<T>.stride, inner: inner)
+        let module = UnsafeMutableBufferPointer(rebasing: scratch.module.bindMemory(to: T.self)[0..<(batch * pixels)])
+        let xfelModule = UnsafeMutableBufferPointer(rebasing: scratch.xfelModule.bindMemory(to: T.self)[0..<(batch * pixels)])
+        let block = UnsafeMutableBufferPointer(rebasing: scratch.block.bindMemory(to: T.self)[0..<(batch * size * size)])
+        for outer in 0..<outerCount {
+            var index: [Int] = [], rest = outer
+            for extent in outerShape.reversed() { index.insert(rest % extent, at: 0); rest /= extent }
+            for first in stride(from: 0, to: inner, by: batch) {
+                let n = min(batch, inner - first)
+                for asic in ASIC.all {
+                    if let source = sources[asic] {
+                        try source.read(into: UnsafeMutableBufferPointer(rebasing: block[0..<(n * size * size)]),
+                                        selection: Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n, size, size]))
+                    } else {
+                        block.update(repeating: fill)
+                    }
+                    for plane in 0..<n {
+                        let target = module.baseAddress! + plane * pixels + asic.agipdRowStart * ModuleGeometry.columns + asic.agipdColumnStart
+                        let from = block.baseAddress! + plane * size * size
+                        for row in 0..<size {
+                            (target + row * ModuleGeometry.columns).update(from: from + row * size, count: size)
+                        }
+                    }
                 }
-                try dataset.read(into: block)
-            } else {
-                block.update(repeating: fill)
+                let selection = Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n] + moduleShape)
+                try agipdSet?.write(from: UnsafeBufferPointer(rebasing: module[0..<(n * pixels)]), selection: selection)
+                guard let xfelSet, let wing else { continue }
+                for plane in 0..<n {
+                    let range = (plane * pixels)..<((plane + 1) * pixels)
+                    Orientation.moduleToXFEL(UnsafeBufferPointer(rebasing: module[range]),
+                                             into: UnsafeMutableBufferPointer(rebasing: xfelModule[range]), wing: wing)
+                }
+                try xfelSet.write(from: UnsafeBufferPointer(rebasing: xfelModule[0..<(n * pixels)]),
+                                  selection: Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n] + moduleShape.reversed()))
             }
-            try agipdSet.write(from: UnsafeBufferPointer(block),
-                               selection: Hyperslab(start: origin + [asic.agipdRowStart, asic.agipdColumnStart], count: blockShape))
-            guard let xfelSet, let wing else { continue }
-            for plane in 0..<key.planes {
-                let offset = plane * ModuleGeometry.asicPixels
-                Orientation.asicBlockToXFEL(UnsafePointer(block.baseAddress! + offset), wing: wing,
-                                            into: xfelBlock.baseAddress! + offset)
-            }
-            try xfelSet.write(from: UnsafeBufferPointer(xfelBlock),
-                              selection: Hyperslab(start: origin + [asic.xfelXStart(wing: wing), asic.xfelYStart(wing: wing)],
-                                                   count: blockShape))
         }
     }
 
     /// `asic_present` (16,) and `pixel_mask` (1 = no constants) in both orientations.
-    private func writeRecord(_ agipdGroup: Group, _ xfelGroup: Group?) throws {
+    private func writeRecord(_ agipdGroup: Group?, _ xfelGroup: Group?) throws {
         let present = ASIC.all.map { products[$0] == nil ? UInt8(0) : 1 }
         var mask = [UInt8](repeating: 1, count: ModuleGeometry.pixels)
         for asic in ASIC.all where products[asic] != nil {
@@ -136,8 +177,8 @@ struct JoinChannel {
                 for index in start..<(start + ModuleGeometry.asicSize) { mask[index] = 0 }
             }
         }
-        try agipdGroup.write("asic_present", present, shape: [ModuleGeometry.asicCount])
-        try agipdGroup.write("pixel_mask", mask, shape: [ModuleGeometry.rows, ModuleGeometry.columns])
+        try agipdGroup?.write("asic_present", present, shape: [ModuleGeometry.asicCount])
+        try agipdGroup?.write("pixel_mask", mask, shape: [ModuleGeometry.rows, ModuleGeometry.columns])
         guard let xfelGroup, let wing else { return }
         var xfelMask = [UInt8](repeating: 1, count: ModuleGeometry.pixels)
         mask.withUnsafeBufferPointer { source in
@@ -147,13 +188,13 @@ struct JoinChannel {
         try xfelGroup.write("pixel_mask", xfelMask, shape: [ModuleGeometry.columns, ModuleGeometry.rows])
     }
 
-    private func writeCollection(_ files: [ASIC: File], _ agipdGroup: Group, _ xfelGroup: Group?) throws {
+    private func writeCollection(_ files: [ASIC: File], _ agipdGroup: Group?, _ xfelGroup: Group?) throws {
         guard let first = files.sorted(by: { $0.key < $1.key }).first?.value else { return }
         var collection = try ProductCollection.read(from: first.root)
         collection.inputFiles = products.sorted(by: { $0.key < $1.key }).map(\.value)
         collection.provenance = provenance
         collection.version = provenance.calfarmVersion
-        try collection.write(into: agipdGroup)
+        if let agipdGroup { try collection.write(into: agipdGroup) }
         if let xfelGroup { try collection.write(into: xfelGroup) }
     }
 }

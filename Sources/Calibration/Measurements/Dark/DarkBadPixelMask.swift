@@ -27,18 +27,57 @@ public enum DarkBadPixelMask {
     public static func compute(cells: Int, offset: [Int64], gainlevelMean: [Int64], stddev: [Double], threshold: [Double],
                                frameCount: [UInt32], sigma: Double = defaultSigma) -> [UInt8] {
         let plane = cells * ModuleGeometry.pixels
+        func stage(_ s: Int) -> StagePlanes {
+            let range = (s * plane)..<((s + 1) * plane)
+            return StagePlanes(offset: Array(offset[range]), stddev: Array(stddev[range]), frameCount: Array(frameCount[range]))
+        }
+        func ordering(_ batch: Range<Int>) -> OrderingPlanes {
+            func take<T>(_ values: [T], stages: Int) -> [T] {
+                (0..<stages).flatMap { s in values[(s * plane + batch.lowerBound * ModuleGeometry.pixels)..<(s * plane + batch.upperBound * ModuleGeometry.pixels)] }
+            }
+            return OrderingPlanes(threshold: take(threshold, stages: 2), gainlevelMean: take(gainlevelMean, stages: DarkConstants.stages))
+        }
+        return compute(cells: cells, sigma: sigma, stage: stage, ordering: ordering)
+    }
+
+    /// One gain stage of a module: offset, stddev and frame_count, (cells, 128, 512) each.
+    public struct StagePlanes {
+        public var offset: [Int64], stddev: [Double], frameCount: [UInt32]
+        public init(offset: [Int64], stddev: [Double], frameCount: [UInt32]) {
+            self.offset = offset; self.stddev = stddev; self.frameCount = frameCount
+        }
+    }
+
+    /// A batch of cells for the ordering rule: threshold (2, n, 128, 512), gainlevel_mean (3, n, 128, 512).
+    public struct OrderingPlanes {
+        public var threshold: [Double], gainlevelMean: [Int64]
+        public init(threshold: [Double], gainlevelMean: [Int64]) { self.threshold = threshold; self.gainlevelMean = gainlevelMean }
+    }
+
+    /// Cells per batch of the ordering rule (memory: 40 B per pixel and cell).
+    public static let orderingBatchCells = 32
+
+    /// The mask, reading the module one gain stage at a time (the statistics span all cells of a
+    /// stage) and the ordering rule in batches of cells, so a 352-cell module needs about one
+    /// stage in memory (~0.8 GB) rather than every key (~2.3 GB).
+    public static func compute(cells: Int, sigma: Double = defaultSigma, stage: (Int) throws -> StagePlanes,
+                               ordering: (Range<Int>) throws -> OrderingPlanes) rethrows -> [UInt8] {
+        let plane = cells * ModuleGeometry.pixels
         var mask = [UInt8](repeating: 0, count: plane)
-        for stage in 0..<DarkConstants.stages {
-            let base = stage * plane
-            var noises: [Double] = [], offsets: [Double] = []
-            noises.reserveCapacity(plane); offsets.reserveCapacity(plane)
-            for i in 0..<plane where frameCount[base + i] > 0 && stddev[base + i].isFinite {
-                noises.append(stddev[base + i]); offsets.append(Double(offset[base + i]))
+        var noises: [Double] = [], offsets: [Double] = []
+        noises.reserveCapacity(plane); offsets.reserveCapacity(plane)
+        for s in 0..<DarkConstants.stages {
+            let planes = try stage(s)
+            let frameCount = planes.frameCount, stddev = planes.stddev, offset = planes.offset
+            precondition(frameCount.count == plane && stddev.count == plane && offset.count == plane)
+            noises.removeAll(keepingCapacity: true); offsets.removeAll(keepingCapacity: true)
+            for i in 0..<plane where frameCount[i] > 0 && stddev[i].isFinite {
+                noises.append(stddev[i]); offsets.append(Double(offset[i]))
             }
             let noise = robust(&noises), level = robust(&offsets)
             for i in 0..<plane {
-                guard frameCount[base + i] > 0, stddev[base + i].isFinite else { mask[i] |= noFrame; continue }
-                let s = stddev[base + i], o = Double(offset[base + i])
+                guard frameCount[i] > 0, stddev[i].isFinite else { mask[i] |= noFrame; continue }
+                let s = stddev[i], o = Double(offset[i])
                 if let noise {
                     if s > noise.median + sigma * noise.sigma { mask[i] |= noisy }
                     if s < deadFraction * noise.median { mask[i] |= dead }
@@ -49,10 +88,16 @@ public enum DarkBadPixelMask {
                 }
             }
         }
-        for i in 0..<plane where mask[i] & noFrame == 0 {
-            let ordered = threshold[i] < threshold[plane + i]
-                && gainlevelMean[i] < gainlevelMean[plane + i] && gainlevelMean[plane + i] < gainlevelMean[2 * plane + i]
-            if !ordered { mask[i] |= thresholdsUnordered }
+        for first in stride(from: 0, to: cells, by: orderingBatchCells) {
+            let batch = first..<min(cells, first + orderingBatchCells)
+            let planes = try ordering(batch)
+            let n = batch.count * ModuleGeometry.pixels, base = first * ModuleGeometry.pixels
+            let threshold = planes.threshold, level = planes.gainlevelMean
+            precondition(threshold.count == 2 * n && level.count == DarkConstants.stages * n)
+            for i in 0..<n where mask[base + i] & noFrame == 0 {
+                let ordered = threshold[i] < threshold[n + i] && level[i] < level[n + i] && level[n + i] < level[2 * n + i]
+                if !ordered { mask[base + i] |= thresholdsUnordered }
+            }
         }
         return mask
     }
