@@ -15,11 +15,11 @@ struct LocalExecutorTests {
         // When it is submitted to the local executor
         let outcome = try farm.submit(fixture.options(output: "out"))
         // Then every unit is done: 3 preprocess, 3 runs × 2 channels × 2 sequences gathers,
-        // 2 channels × 2 chunks process, 1 join
-        #expect(outcome.jobs == 3 + 12 + 4 + 1)
+        // 2 channels × 2 chunks process, 2 joins (AGIPD and XFEL orientation)
+        #expect(outcome.jobs == 3 + 12 + 4 + 2)
         let status = try farm.status(request: outcome.request)
         #expect(status.state == "done")
-        #expect(status.jobs.total == 20 && status.jobs.done == 20 && status.jobs.failed == 0)
+        #expect(status.jobs.total == 21 && status.jobs.done == 21 && status.jobs.failed == 0)
         #expect(status.missing.isEmpty)
         let jobs = try farm.store.jobs(request: outcome.request)
         #expect(jobs.allSatisfy { $0.state == .done && $0.attempts == 1 })
@@ -64,7 +64,7 @@ struct LocalExecutorTests {
         let fixed = try fixture.farm()
         let resumed = try fixed.resume(request: outcome.request)
         // Then only the failed unit and the join ran again
-        #expect(resumed.resubmitted == ["process.ch08.a01-08", "join"])
+        #expect(resumed.resubmitted == ["process.ch08.a01-08", "join", "join.xfel"])
         let after = try fixed.status(request: outcome.request)
         #expect(after.state == "done" && after.failed.isEmpty && after.missing.isEmpty)
         #expect(try fixed.store.job(request: outcome.request, id: "gather.r0011.ch08.s00000")?.attempts == 1)

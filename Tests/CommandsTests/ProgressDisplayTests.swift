@@ -31,7 +31,7 @@ struct ProgressDisplayTests {
         #expect(!run.stderr.contains("\u{1B}[K") && !run.stderr.contains("\r"))
         // The last status line shows every step complete
         let status = lines.filter { $0.hasPrefix("[") }
-        #expect(status.last?.hasSuffix("] preprocess 3/3 · gather 6/6 · process 8/8 · join 1/1") == true, "\(lines)")
+        #expect(status.last?.hasSuffix("] preprocess 3/3 · gather 6/6 · process 8/8 · join 2/2") == true, "\(lines)")
         #expect(status.count <= 6, "\(status)")
         #expect(run.stdout.hasPrefix("dark-"))
     }
@@ -50,7 +50,7 @@ struct ProgressDisplayTests {
         let screen = run.stdout
         #expect(screen.contains("\r\u{1B}[K[0:0"), "\(screen.debugDescription)")
         #expect(screen.contains(" · running: "), "\(screen.debugDescription)")
-        #expect(screen.contains("process 8/8 · join 1/1"))
+        #expect(screen.contains("process 8/8 · join 2/2"))
         #expect(!screen.contains(": done\r\n"))
         // The submit line is printed above the status line, which is cleared at the end
         #expect(screen.contains("\r\u{1B}[Ksubmitted request dark-"), "\(screen.debugDescription)")

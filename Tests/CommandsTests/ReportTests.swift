@@ -28,7 +28,7 @@ struct ReportTests {
         // Every attempt is a bar; the failed and the retried attempt of the same unit differ.
         let attempts = try farm.store.attempts(request: outcome.request)
         let units = try farm.store.jobs(request: outcome.request).count
-        #expect(report.attempts == attempts.count && attempts.count == units + 2)  // process.ch08.a01-08 and join twice
+        #expect(report.attempts == attempts.count && attempts.count == units + 3)  // process.ch08.a01-08, join and join.xfel twice
         for attempt in attempts { #expect(html.contains("data-attempt=\"\(attempt.job) \(attempt.number)\""), "\(attempt.job)") }
         func bar(_ state: String, _ number: Int) -> Bool {
             ["", " critical-bar"].contains { html.contains("class=\"\(state)\($0)\" data-attempt=\"process.ch08.a01-08 \(number)\"") }

@@ -242,7 +242,10 @@ struct ConfigTypingTests {
         #expect(Set(Configuration.defaults.values.keys) == Set(ConfigurationSchema.allKeyPaths))
         #expect(Configuration.defaults.general.channels == Array(0...15))
         #expect(Configuration.defaults.general.asics == Array(1...16))
-        #expect(Configuration.defaults.processChunksPerChannel == 16)
+        #expect(Configuration.defaults.processChunksPerChannel == nil)   // auto
+        #expect(Configuration.defaults.processChunks(rawBytes: nil) == 16)
+        #expect(Configuration.defaults.processChunks(rawBytes: 0) == 1)
+        #expect(Configuration.defaults.processChunks(rawBytes: (2048 << 20) + 1) == 2)
         #expect(Configuration.defaults.parameters(for: .drscs)["currents"] == "itestc20,itestc80,itestc150")
         #expect(Configuration.defaults.general.detectorString == nil)
         #expect(Configuration.defaults.general.interleaved == nil)

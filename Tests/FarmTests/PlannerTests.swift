@@ -6,21 +6,21 @@ import Testing
 
 @Suite("Planner")
 struct PlannerTests {
-    @Test("a 16-channel XFEL dark with 3 runs × 2 sequences plans 3 preprocess, 96 gather, 16×n_jobs process, 1 join")
+    @Test("a 16-channel XFEL dark with 3 runs × 2 sequences plans 3 preprocess, 96 gather, 16×n_jobs process, 2 joins")
     func fullDarkShape() throws {
         let dir = try TemporaryDirectory("plan-dark")
         let (input, output) = try PlannerFixture.rawTree(in: dir)
         for nJobs in [1, 4, 16] {
             let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output,
                                                                         overrides: ["process.n_jobs=\(nJobs)"]))
-            #expect(graph.countsByStep == [.preprocess: 3, .gather: 96, .process: 16 * nJobs, .join: 1])
+            #expect(graph.countsByStep == [.preprocess: 3, .gather: 96, .process: 16 * nJobs, .join: 2])
             #expect(graph.warnings.isEmpty)
             // Topological: every dependency precedes its dependent.
             for (i, unit) in graph.units.enumerated() {
                 for dependency in unit.dependencies { #expect(graph.index(of: dependency.unit)! < i) }
             }
         }
-        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output))
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, overrides: ["process.n_jobs=16"]))
         let gather = try #require(graph["gather.r0820.ch03.s00001"])
         #expect(gather.runs == [820] && gather.channel == 3 && gather.sequence == 1)
         #expect(gather.dependencies == [JobDependency(unit: "preprocess.r0820", kind: .success)])
@@ -29,7 +29,38 @@ struct PlannerTests {
         #expect(join.dependencies.count == 256)
         #expect(join.dependencies.allSatisfy { $0.kind == .completion && $0.unit.hasPrefix("process.") })
         #expect(join.asics == Array(1...16) && join.runs == [819, 820, 821])
+        // The XFEL-orientation file has its own unit in the same array, waiting for the same units.
+        let joinXFEL = try #require(graph["join.xfel"])
+        #expect(joinXFEL.dependencies == join.dependencies && joinXFEL.arrayGroup == join.arrayGroup)
+        let factory = JobSpecFactory(graph: graph, requestID: "req")
+        #expect(factory.makeSpec(for: join, resultPath: "a.json").parameters[JobSpec.joinedFileParameter] == "agipd")
+        #expect(factory.makeSpec(for: joinXFEL, resultPath: "x.json").parameters[JobSpec.joinedFileParameter] == "xfel")
         #expect(graph["preprocess.r0819"]?.dependencies == [])
+    }
+
+    @Test("process.n_jobs auto: one process unit per unit_mib of a channel's raw files over its runs, 1 to 16")
+    func chunksFollowTheData() throws {
+        let dir = try TemporaryDirectory("plan-auto-chunks")
+        let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [3, 4, 5])
+        let paths = ProductPaths(inputDir: input, outputDir: output, measurement: .dark)
+        // Sparse files: the size is what the planner reads. Channel 3: 6 × 700 MiB = 4200 MiB; channel 5: 6 × 8 GiB.
+        for run in [819, 820, 821] {
+            for sequence in 0..<2 {
+                #expect(truncate(paths.rawFile(run: run, channel: 3, sequence: sequence), 700 << 20) == 0)
+                #expect(truncate(paths.rawFile(run: run, channel: 5, sequence: sequence), 8 << 30) == 0)
+            }
+        }
+        let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [3, 4, 5]))
+        func chunks(_ channel: Int) -> [[Int]] { graph.units.filter { $0.step == .process && $0.channel == channel }.map(\.asics) }
+        #expect(chunks(3) == [Array(1...6), Array(7...11), Array(12...16)])   // ⌈4200 / 2048⌉ = 3
+        #expect(chunks(4) == [Array(1...16)])                                  // empty files: one unit
+        #expect(chunks(5).count == 16)                                         // 48 GiB: one per ASIC
+        let smaller = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [3],
+                                                                      overrides: ["process.unit_mib=1000"]))
+        #expect(smaller.units.filter { $0.step == .process }.count == 5)      // ⌈4200 / 1000⌉
+        let fixed = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [3, 4],
+                                                                    overrides: ["process.n_jobs=2"]))
+        #expect(fixed.units.filter { $0.step == .process }.count == 4)
     }
 
     @Test("channel 3 process waits only for channel 3 gathers")
@@ -67,10 +98,10 @@ struct PlannerTests {
         let (input, output) = try PlannerFixture.rawTree(in: dir, channels: [2, 3])
         let graph = try Planner.plan(try PlannerFixture.darkRequest(input: input, output: output, channels: [2, 3],
                                                                     overrides: ["process.n_jobs=2"]))
-        #expect(graph.downstream(of: ["gather.r0820.ch03.s00000"]) == ["process.ch03.a01-08", "process.ch03.a09-16", "join"])
+        #expect(graph.downstream(of: ["gather.r0820.ch03.s00000"]) == ["process.ch03.a01-08", "process.ch03.a09-16", "join.xfel", "join"])
         // A preprocess reaches every gather of its run (both channels), all process units and join.
         let fromPreprocess = graph.downstream(of: ["preprocess.r0819"])
-        #expect(fromPreprocess.count == 4 + 4 + 1)
+        #expect(fromPreprocess.count == 4 + 4 + 2)
         #expect(fromPreprocess.contains("gather.r0819.ch02.s00001"))
         #expect(!fromPreprocess.contains("gather.r0820.ch02.s00001"))
         #expect(graph.downstream(of: ["join"]).isEmpty)
@@ -94,7 +125,7 @@ struct PlannerTests {
         let process = try plan(.process)
         #expect(process.countsByStep == [.process: 32])
         #expect(process.units.allSatisfy { $0.dependencies.isEmpty })
-        #expect(try plan(.join).units.map(\.id) == ["join"])
+        #expect(try plan(.join).units.map(\.id) == ["join", "join.xfel"])
         #expect(try plan(.join).units[0].dependencies.isEmpty)
         #expect(throws: PlanError.self) { try plan(.merge) }
     }
@@ -249,7 +280,7 @@ struct PlannerBadInputTests {
         #expect(graph.warnings == [.channelWithoutData(channel: 2)])
         #expect(graph.channelsWithoutData == [2])
         #expect(!graph.units.contains { $0.channel == 2 })
-        #expect(graph.countsByStep == [.preprocess: 3, .gather: 6, .process: 16, .join: 1])
+        #expect(graph.countsByStep == [.preprocess: 3, .gather: 6, .process: 1, .join: 2])
         let spec = JobSpecFactory(graph: graph, requestID: "req").makeSpec(for: graph["join"]!, resultPath: "r.json")
         #expect(spec.channels == [0, 2])
         // No requested channel has data: error.

@@ -17,10 +17,10 @@ struct FarmOnSlurmTests {
         // When it is submitted to SLURM and waited for
         let outcome = try farm.submit(fixture.options(output: "out", executor: .slurm))
         let final = try farm.wait(request: outcome.request, interval: 2)
-        // Then 1 preprocess + 3 gather + 2 process arrays + 1 join were submitted, all done
+        // Then 1 preprocess + 3 gather + 2 process arrays + 1 join array (AGIPD and XFEL file) were submitted, all done
         #expect(outcome.sbatchCalls == 7)
         #expect(final.state == "done", "\(final.failed)")
-        #expect(final.jobs.done == 20 && final.jobs.total == 20)
+        #expect(final.jobs.done == 21 && final.jobs.total == 21)
         for job in try farm.store.jobs(request: outcome.request) {
             let attempts = try farm.store.attempts(request: outcome.request, job: job.id)
             #expect(attempts.count == 1 && attempts[0].slurmJobID != nil && attempts[0].arrayTaskID != nil, "\(job.id)")
@@ -54,7 +54,7 @@ struct FarmOnSlurmTests {
         // When resumed without the fault
         let fixed = try fixture.farm()
         let resumed = try fixed.resume(request: outcome.request)
-        #expect(resumed.resubmitted == ["process.ch08.a01-08", "join"])
+        #expect(resumed.resubmitted == ["process.ch08.a01-08", "join", "join.xfel"])
         #expect(resumed.sbatchCalls == 2)
         let after = try fixed.wait(request: outcome.request, interval: 2)
         #expect(after.state == "done" && after.missing.isEmpty)

@@ -38,7 +38,8 @@ enum BuiltinDefaults {
           time_limit: "00:45:00"
           memory: null
           cpus: 1
-          n_jobs: 16
+          n_jobs: auto
+          unit_mib: 2048
           array_throttle: 0
         merge:
           time_limit: "00:05:00"

@@ -90,8 +90,20 @@ extension Configuration {
                              cpus: int("\(s).cpus"), arrayThrottle: int("\(s).array_throttle"))
     }
 
-    /// `process.n_jobs`: ASIC chunks per channel.
-    public var processChunksPerChannel: Int { int("process.n_jobs") }
+    /// `process.n_jobs`: ASIC chunks per channel; nil = auto (``processChunks(rawBytes:)``).
+    public var processChunksPerChannel: Int? { values["process.n_jobs"]?.intValue }
+
+    /// ASIC chunks for a channel (or CFEL module) of `rawBytes` raw bytes over the request's runs:
+    /// `process.n_jobs` when it is a number; with `auto`, one per `process.unit_mib` (at least 1,
+    /// at most one per ASIC), or one per ASIC when the size is unknown. A few MB of data in 16
+    /// units cost 16 worker starts and product opens for milliseconds of work each (issue 15).
+    public func processChunks(rawBytes: Int64?) -> Int {
+        if let fixed = processChunksPerChannel { return fixed }
+        let asics = 16  // per module
+        guard let rawBytes else { return asics }
+        let unit = Int64(max(1, int("process.unit_mib"))) << 20
+        return Int(min(Int64(asics), max(1, (rawBytes + unit - 1) / unit)))
+    }
 
     public var retry: RetrySettings {
         RetrySettings(maxAttempts: int("retry.max_attempts"),

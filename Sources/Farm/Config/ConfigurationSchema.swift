@@ -58,7 +58,9 @@ public enum ConfigurationSchema {
         Section(name: "preprocess", keys: stepKeys()),
         Section(name: "gather", keys: stepKeys()),
         Section(name: "process", keys: stepKeys(extra: [
-            Key("n_jobs", .integer(minimum: 1), "ASIC chunks per channel (balanced: exactly min(n_jobs, ASICs))"),
+            Key("n_jobs", .integerOrAuto(minimum: 1),
+                "ASIC chunks per channel (balanced: exactly min(n_jobs, ASICs)); auto = one per unit_mib of the channel's raw data, 1–16"),
+            Key("unit_mib", .integer(minimum: 1), "with n_jobs auto: MiB of raw data (all runs of a channel) per process unit"),
         ])),
         Section(name: "merge", keys: stepKeys()),
         Section(name: "join", keys: stepKeys()),

@@ -7,6 +7,8 @@ public enum ConfigurationType: Sendable, Equatable, CustomStringConvertible {
     case optionalString
     /// A decimal integer not below `minimum`.
     case integer(minimum: Int)
+    /// A decimal integer not below `minimum`, or the word `auto` (kept as the string "auto").
+    case integerOrAuto(minimum: Int)
     /// How many array tasks may run at once: an integer ≥ 0, also written `%N` as in
     /// `sbatch --array=…%N` (the guide's spelling).
     case arrayThrottle
@@ -38,6 +40,7 @@ public enum ConfigurationType: Sendable, Equatable, CustomStringConvertible {
         case .string: return "string"
         case .optionalString: return "string or null"
         case .integer(let minimum): return "integer ≥ \(minimum)"
+        case .integerOrAuto(let minimum): return "integer ≥ \(minimum), or auto"
         case .arrayThrottle: return "integer ≥ 0, or %N as in sbatch --array"
         case .number(let minimum): return "number ≥ \(minimum)"
         case .boolean: return "boolean (true or false)"

@@ -11,6 +11,9 @@ public enum ConfigurationValue: Sendable, Equatable, CustomStringConvertible {
     case strings([String])
     case ints([Int])
 
+    /// The word of ``ConfigurationType/integerOrAuto(minimum:)`` keys that leaves the number to CalFarm.
+    public static let auto = "auto"
+
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil

@@ -26,6 +26,10 @@ enum ValueParser {
             guard let value = parseInt(text) else { throw .wrongType(got: shown(text)) }
             guard value >= minimum else { throw .invalid(value: text, reason: "must be at least \(minimum)") }
             return .int(value)
+        case .integerOrAuto(let minimum):
+            if text.trimmingSpaces == ConfigurationValue.auto { return .string(ConfigurationValue.auto) }
+            guard parseInt(text) != nil else { throw .wrongType(got: shown(text)) }
+            return try parseScalar(text, isNull: false, as: .integer(minimum: minimum))
         case .arrayThrottle:
             let digits = text.trimmingSpaces.hasPrefix("%") ? String(text.trimmingSpaces.dropFirst()) : text
             return try parseScalar(digits, isNull: false, as: .integer(minimum: 0))

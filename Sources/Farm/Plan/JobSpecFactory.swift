@@ -92,6 +92,7 @@ public struct JobSpecFactory: Sendable {
         case .join:
             // Join covers every requested channel and reports those without results as missing.
             channels = request.facility == .xfel ? request.channels.sorted() : []
+            if request.facility == .xfel { parameters[JobSpec.joinedFileParameter] = unit.id == JobUnitID.joinXFEL ? "xfel" : "agipd" }
         case .process:
             if request.measurement == .drscs {
                 if let first = unit.runs.first, let inputs = inputsOfCurrent[first] {

@@ -76,6 +76,8 @@ public enum JobUnitID {
     }
 
     public static let join = "join"
+    /// The second XFEL join unit: the XFEL-orientation file, written beside `join`'s AGIPD file.
+    public static let joinXFEL = "join.xfel"
 
     /// `ch03`.
     public static func channelTag(_ channel: Int) -> String { "ch" + ProductPaths.pad(channel, 2) }

@@ -201,7 +201,11 @@ public enum Planner {
         // the gathers of that current's four runs.
         var processOfChunk: [[Int]: ([JobDependency], [Int])] = [:]
         var finalUnits: ([JobDependency], [Int]) = ([], [])
-        let chunks = ASICChunks.balanced(request.asics, chunkCount: configuration.processChunksPerChannel)
+        // Chunks per channel follow its raw data (process.n_jobs auto); drscs and merge share one split.
+        func chunksOf(_ channel: Int?) -> [[Int]] {
+            ASICChunks.balanced(request.asics, chunkCount: configuration.processChunks(rawBytes: inventory?.rawBytes(channel: channel)))
+        }
+        let chunks = chunksOf(nil)
         if steps.contains(.process) {
             let resources = configuration.resources(for: .process)
             var targets: [(channel: Int?, current: String?, runs: [Int])] = channels.map { ($0, nil, runs) }
@@ -218,7 +222,7 @@ public enum Planner {
                     (dependencies, positions) = (kept.map { dependencies[$0] }, kept.map { positions[$0] })
                 }
                 let group = target.current.map { "process.\($0)" } ?? JobUnitID.group(step: .process, channel: target.channel)
-                for chunk in chunks {
+                for chunk in target.current == nil ? chunksOf(target.channel) : chunks {
                     let id = target.current.map { "process.\($0).\(JobUnitID.asicTag(chunk))" }
                         ?? JobUnitID.process(channel: target.channel, asics: chunk)
                     let position = builder.add(JobUnit(id: id, step: .process, runs: target.runs, channel: target.channel,
@@ -248,11 +252,16 @@ public enum Planner {
             }
         }
 
-        // join: one, after every process (or merge) unit has ended, successful or not.
+        // join: after every process (or merge) unit has ended, successful or not. XFEL: two
+        // units in one array, the AGIPD-orientation file and the XFEL-orientation file, so the
+        // two copies of the module constants are written side by side, not one after the other.
         if steps.contains(.join) {
-            builder.add(JobUnit(id: JobUnitID.join, step: .join, runs: runs, asics: request.asics,
-                                arrayGroup: JobUnitID.group(step: .join), resources: configuration.resources(for: .join),
-                                dependencies: finalUnits.0), dependencyIndices: finalUnits.1)
+            let ids = request.facility == .xfel ? [JobUnitID.join, JobUnitID.joinXFEL] : [JobUnitID.join]
+            for id in ids {
+                builder.add(JobUnit(id: id, step: .join, runs: runs, asics: request.asics,
+                                    arrayGroup: JobUnitID.group(step: .join), resources: configuration.resources(for: .join),
+                                    dependencies: finalUnits.0), dependencyIndices: finalUnits.1)
+            }
         }
 
         return JobGraph(request: request, units: builder.units, dependencyIndices: builder.dependencyIndices,
