@@ -11,21 +11,7 @@ struct Timeline {
 
     let inputs: ReportInputs
 
-    /// The units on the critical path: from the unit that ended last, back through the
-    /// dependency that ended last, to a unit without one.
-    func criticalPath() -> Set<String> {
-        var ends: [String: Date] = [:]
-        for attempt in inputs.attempts { if let end = attempt.endedAt { ends[attempt.job] = max(ends[attempt.job] ?? end, end) } }
-        var parents: [String: [String]] = [:]
-        for edge in inputs.dependencies { parents[edge.job, default: []].append(edge.dependsOn) }
-        guard var unit = ends.max(by: { $0.value < $1.value })?.key else { return [] }
-        var path: Set<String> = [unit]
-        while let next = parents[unit]?.compactMap({ p in ends[p].map { (p, $0) } }).max(by: { $0.1 < $1.1 })?.0, !path.contains(next) {
-            path.insert(next)
-            unit = next
-        }
-        return path
-    }
+    func criticalPath() -> Set<String> { Set(inputs.criticalPath()) }
 
     func svg() -> (svg: String, note: String?) {
         let order = Step.allCases.map(\.rawValue)

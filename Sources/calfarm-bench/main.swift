@@ -7,6 +7,7 @@ import Foundation
 let suites: [String: (ArraySlice<String>) throws -> Void] = [
     "farm": FarmBenchmarks.run,
     "calibration": CalibrationBenchmarks.run,
+    "pipeline": PipelineBenchmark.run,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

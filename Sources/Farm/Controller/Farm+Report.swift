@@ -20,6 +20,25 @@ public struct ReportInputs: Sendable {
     public var joinedProduct: String?
 }
 
+extension ReportInputs {
+    /// The units on the critical path, first to last: from the unit that ended last, back
+    /// through the dependency that ended last, to a unit without one (the report's timeline and
+    /// `calfarm-bench pipeline`).
+    public func criticalPath() -> [String] {
+        var ends: [String: Date] = [:]
+        for attempt in attempts { if let end = attempt.endedAt { ends[attempt.job] = max(ends[attempt.job] ?? end, end) } }
+        var parents: [String: [String]] = [:]
+        for edge in dependencies { parents[edge.job, default: []].append(edge.dependsOn) }
+        guard var unit = ends.max(by: { $0.value < $1.value })?.key else { return [] }
+        var path = [unit]
+        while let next = parents[unit]?.compactMap({ p in ends[p].map { (p, $0) } }).max(by: { $0.1 < $1.1 })?.0, !path.contains(next) {
+            path.append(next)
+            unit = next
+        }
+        return path.reversed()
+    }
+}
+
 extension Farm {
     /// The inputs of `calfarm report` for `request` (nil = the latest), after one refresh, so a
     /// report written while the request runs shows what exists so far.
