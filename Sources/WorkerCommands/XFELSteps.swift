@@ -8,6 +8,7 @@ enum XFELSteps {
         guard let run = spec.runs.first, spec.runs.count == 1 else {
             throw WorkerError.unsupported(job: spec.job, reason: "preprocess takes exactly one run, got \(spec.runs)")
         }
+        let started = ContinuousClock.now
         let result = try Preprocess(inputDir: spec.inputDir, run: run, channels: spec.channels,
                                     detectorString: spec.detectorString,
                                     interleaved: spec.parameters[JobSpec.interleavedParameter] == "true").run()
@@ -16,7 +17,8 @@ enum XFELSteps {
         try result.write(to: path)
         return StepOutcome(writtenFiles: [path], warnings: result.warnings,
                            metrics: ["cells": Double(result.cells), "slots": Double(result.slotCount),
-                                     "missingChannels": Double(result.missingChannels.count)])
+                                     "missingChannels": Double(result.missingChannels.count),
+                                     "seconds": Gather.seconds(since: started)])
     }
 
     static func gather(_ spec: JobSpec, _ provenance: Provenance) throws -> StepOutcome {

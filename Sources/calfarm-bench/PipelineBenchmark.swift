@@ -66,8 +66,9 @@ struct PipelineRun {
         }
         let median = CalibrationTiming.median
         func row(_ name: String, _ values: [Double], _ note: String = "") {
-            print(String(format: "%-58@ %8.3f s   %@  %@", name as NSString, median(values),
-                         values.map { String(format: "%.3f", $0) }.joined(separator: " ") as NSString, note as NSString))
+            let repeats = values.map { String(format: "%.3f", $0) }.joined(separator: " ")
+            print(name.padding(toLength: max(name.count, 66), withPad: " ", startingAt: 0)
+                  + String(format: " %8.3f s   ", median(values)) + "[\(repeats)]  " + note)
         }
         row("cat of the raw files (warm)", cat)
         if useNumpy { row("numpy + h5py from the raw files (\(options.numpyScript))", numpy) }

@@ -10,6 +10,9 @@ struct PipelinePhases {
         var units = 0
         var window = 0.0
         var summed = 0.0
+        /// The workers' own step time (`metrics.seconds` of the result files): the work without
+        /// process start, scheduling or the executor's clock granularity (SLURM: seconds).
+        var stepTime = 0.0
         var critical = 0.0
     }
 
@@ -38,6 +41,9 @@ struct PipelinePhases {
             lastEnd[step] = max(lastEnd[step] ?? end, end)
         }
         for (step, start) in firstStart { steps[step]!.window = lastEnd[step]!.timeIntervalSince(start) }
+        for (job, result) in inputs.results {
+            if let step = stepOf[job], steps[step] != nil { steps[step]!.stepTime += result.metrics["seconds"] ?? 0 }
+        }
         for job in inputs.criticalPath() {
             if let step = stepOf[job] { steps[step, default: StepTimes()].critical += runTime[job] ?? 0 }
         }
@@ -46,16 +52,16 @@ struct PipelinePhases {
     /// Medians over repeats, one row per step in pipeline order.
     static func printMedians(_ runs: [PipelinePhases]) {
         let median = CalibrationTiming.median
-        print("  step         units   window (first start .. last end)   units' run time, summed   on the critical path   share of wall")
+        print("  step        units   window (first start .. last end)   units' run time, summed   their step time, summed   on the critical path   window / wall")
         for step in Step.allCases {
             let times = runs.compactMap { $0.steps[step] }
             guard !times.isEmpty else { continue }
-            let critical = median(times.map(\.critical))
-            print(String(format: "  %-12@ %5d   %8.3f s                          %8.3f s                 %8.3f s             %5.1f %%",
-                         step.rawValue as NSString, times[0].units, median(times.map(\.window)), median(times.map(\.summed)),
-                         critical, 100 * median(runs.map { ($0.steps[step]?.window ?? 0) / $0.wall })))
+            print("  " + step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + String(format: " %5d   %8.3f s                         %8.3f s                 %8.3f s                 %8.3f s             %5.1f %%",
+                           times[0].units, median(times.map(\.window)), median(times.map(\.summed)),
+                           median(times.map(\.stepTime)), median(times.map(\.critical)), 100 * median(runs.map { ($0.steps[step]?.window ?? 0) / $0.wall })))
         }
-        print(String(format: "  %-12@         %8.3f s (wall − first submission to last end: start, plan, preflight, bookkeeping)",
-                     "controller" as NSString, median(runs.map(\.controller))))
+        print("  controller" + String(format: "         %8.3f s (wall − first submission to last end: start, plan, preflight, bookkeeping)",
+                                       median(runs.map(\.controller))))
     }
 }

@@ -13,13 +13,18 @@ public enum OrderStatistic {
     /// The k-th smallest value (0-based) of `values`, which it may reorder. `values` must hold
     /// more than k and no NaN.
     public static func select(_ values: inout [Double], _ k: Int) -> Double {
+        values.withUnsafeMutableBufferPointer { select($0, k) }
+    }
+
+    /// As ``select(_:_:)-(inout [Double],Int)`` on caller-owned memory (the bad-pixel mask's reused scratch).
+    public static func select(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         precondition(k >= 0 && k < values.count, "select: k \(k) outside 0..<\(values.count)")
-        if values.count < radixThreshold { return quickselect(&values, k) }
-        return values.withUnsafeBufferPointer { radixSelect($0, k) }
+        if values.count < radixThreshold { return quickselect(values, k) }
+        return radixSelect(UnsafeBufferPointer(values), k)
     }
 
     /// Quickselect, Hoare partition.
-    static func quickselect(_ values: inout [Double], _ k: Int) -> Double {
+    static func quickselect(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         var low = 0, high = values.count - 1
         while low < high {
             let pivot = values[(low + high) / 2]
@@ -35,10 +40,10 @@ public enum OrderStatistic {
     }
 
     /// A key whose unsigned order is the order of the doubles (negatives flipped, positives
-    /// above them); -0 sorts just below +0, which compare equal anyway.
+    /// above them; without a branch); -0 sorts just below +0, which compare equal anyway.
     @inline(__always) static func key(_ value: Double) -> UInt64 {
         let bits = value.bitPattern
-        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+        return bits ^ (UInt64(bitPattern: Int64(bitPattern: bits) >> 63) | (1 << 63))
     }
 
     @inline(__always) static func value(ofKey key: UInt64) -> Double {
@@ -59,17 +64,26 @@ public enum OrderStatistic {
         histogram.initialize(repeating: 0)
         for value in values { histogram[Int(truncatingIfNeeded: key(value) >> 48)] += 1 }
         let top = pick()
-        var candidates = [UInt64]()
-        candidates.reserveCapacity(histogram[Int(top)])
+        // The candidates sharing the chosen prefix, kept without a branch (written, then counted).
+        let candidates = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: histogram[Int(top)] + 1)
+        defer { candidates.deallocate() }
+        var count = 0
         for value in values {
             let k = key(value)
-            if k >> 48 == top { candidates.append(k) }
+            candidates[count] = k
+            count &+= k >> 48 == top ? 1 : 0
         }
-        for shift in stride(from: 32, through: 0, by: -16) {
+        for shift in stride(from: UInt64(32), through: 0, by: -16) {
             histogram.update(repeating: 0)
-            for candidate in candidates { histogram[Int(truncatingIfNeeded: (candidate >> UInt64(shift)) & 0xFFFF)] += 1 }
+            for i in 0..<count { histogram[Int(truncatingIfNeeded: (candidates[i] >> shift) & 0xFFFF)] += 1 }
             let bin = pick()
-            candidates.removeAll { (($0 >> UInt64(shift)) & 0xFFFF) != bin }
+            var kept = 0
+            for i in 0..<count {
+                let c = candidates[i]
+                candidates[kept] = c
+                kept &+= (c >> shift) & 0xFFFF == bin ? 1 : 0
+            }
+            count = kept
         }
         return value(ofKey: candidates[0])
     }

@@ -46,7 +46,8 @@ public struct Gather: Sendable {
         try StepReport.timed(output: outputPath) { try gather() }
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
+    /// Seconds from `start` to now (the steps' phase timings and the `seconds` metric).
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }

@@ -64,28 +64,41 @@ public enum DarkBadPixelMask {
                                ordering: (Range<Int>) throws -> OrderingPlanes) rethrows -> [UInt8] {
         let plane = cells * ModuleGeometry.pixels
         var mask = [UInt8](repeating: 0, count: plane)
-        var noises: [Double] = [], offsets: [Double] = []
-        noises.reserveCapacity(plane); offsets.reserveCapacity(plane)
+        // Reused for every stage: the noise and offset of the pixels with frames, reordered by the selects.
+        let noises = UnsafeMutableBufferPointer<Double>.allocate(capacity: plane)
+        let offsets = UnsafeMutableBufferPointer<Double>.allocate(capacity: plane)
+        defer { noises.deallocate(); offsets.deallocate() }
         for s in 0..<DarkConstants.stages {
             let planes = try stage(s)
-            let frameCount = planes.frameCount, stddev = planes.stddev, offset = planes.offset
-            precondition(frameCount.count == plane && stddev.count == plane && offset.count == plane)
-            noises.removeAll(keepingCapacity: true); offsets.removeAll(keepingCapacity: true)
-            for i in 0..<plane where frameCount[i] > 0 && stddev[i].isFinite {
-                noises.append(stddev[i]); offsets.append(Double(offset[i]))
+            precondition(planes.frameCount.count == plane && planes.stddev.count == plane && planes.offset.count == plane)
+            planes.frameCount.withUnsafeBufferPointer { frameCount in
+            planes.stddev.withUnsafeBufferPointer { stddev in
+            planes.offset.withUnsafeBufferPointer { offset in
+            mask.withUnsafeMutableBufferPointer { mask in
+                var n = 0
+                for i in 0..<plane {
+                    // Written for every pixel, kept (n advances) only where it has frames: no branch.
+                    noises[n] = stddev[i]; offsets[n] = Double(offset[i])
+                    n &+= frameCount[i] > 0 && stddev[i].isFinite ? 1 : 0
+                }
+                let noise = robust(UnsafeMutableBufferPointer(rebasing: noises[0..<n]))
+                let level = robust(UnsafeMutableBufferPointer(rebasing: offsets[0..<n]))
+                let noisyAbove = noise.map { $0.median + sigma * $0.sigma } ?? .infinity
+                let deadBelow = noise.map { deadFraction * $0.median } ?? -.infinity
+                let hotAbove = level.map { $0.median + sigma * $0.sigma } ?? .infinity
+                let coldBelow = level.map { $0.median - sigma * $0.sigma } ?? -.infinity
+                for i in 0..<plane {
+                    let s = stddev[i], o = Double(offset[i])
+                    guard frameCount[i] > 0, s.isFinite else { mask[i] |= noFrame; continue }
+                    var flags: UInt8 = s > noisyAbove ? noisy : 0
+                    flags |= s < deadBelow ? dead : 0
+                    flags |= o > hotAbove ? hot : 0
+                    flags |= o < coldBelow ? cold : 0
+                    mask[i] |= flags
+                }
             }
-            let noise = robust(&noises), level = robust(&offsets)
-            for i in 0..<plane {
-                guard frameCount[i] > 0, stddev[i].isFinite else { mask[i] |= noFrame; continue }
-                let s = stddev[i], o = Double(offset[i])
-                if let noise {
-                    if s > noise.median + sigma * noise.sigma { mask[i] |= noisy }
-                    if s < deadFraction * noise.median { mask[i] |= dead }
-                }
-                if let level {
-                    if o > level.median + sigma * level.sigma { mask[i] |= hot }
-                    if o < level.median - sigma * level.sigma { mask[i] |= cold }
-                }
+            }
+            }
             }
         }
         for first in stride(from: 0, to: cells, by: orderingBatchCells) {
@@ -104,9 +117,13 @@ public enum DarkBadPixelMask {
 
     /// Median and 1.4826 · MAD of `values` (reordered in place); nil when empty.
     static func robust(_ values: inout [Double]) -> (median: Double, sigma: Double)? {
+        values.withUnsafeMutableBufferPointer { robust($0) }
+    }
+
+    static func robust(_ values: UnsafeMutableBufferPointer<Double>) -> (median: Double, sigma: Double)? {
         guard !values.isEmpty else { return nil }
-        let median = OrderStatistic.select(&values, values.count / 2)
+        let median = OrderStatistic.select(values, values.count / 2)
         for i in values.indices { values[i] = abs(values[i] - median) }
-        return (median, 1.4826 * OrderStatistic.select(&values, values.count / 2))
+        return (median, 1.4826 * OrderStatistic.select(values, values.count / 2))
     }
 }
