@@ -93,6 +93,42 @@ struct LocalExecutorTests {
         #expect(!FileManager.default.fileExists(atPath: result))
     }
 
+    @Test("a failing join.xfel leaves the AGIPD-orientation file done and in place; resume reruns only join.xfel")
+    func oneJoinedFileFails() throws {
+        let fixture = try FarmFixture(channels: [3], trains: 4, sequences: 1)
+        let failing = try fixture.farm(["CALFARM_FAULT": "join.xfel=fail"])
+        let outcome = try failing.submit(fixture.options(output: "out"))
+        let agipd = fixture.joinedPath(output: "out")
+        let xfel = agipd.replacingOccurrences(of: "_agipd.h5", with: "_xfel.h5")
+        let status = try failing.status(request: outcome.request)
+        #expect(status.failed.map(\.job) == ["join.xfel"])
+        #expect(try failing.store.job(request: outcome.request, id: "join")?.state == .done)
+        #expect(FileManager.default.fileExists(atPath: agipd) && !FileManager.default.fileExists(atPath: xfel))
+        let offset = try FarmFixture.read(agipd, "channel03/offset", as: Int64.self)
+        let before = try FileManager.default.attributesOfItem(atPath: agipd)
+
+        let resumed = try fixture.farm().resume(request: outcome.request)
+        #expect(resumed.resubmitted == ["join.xfel"])
+        let after = try fixture.farm().status(request: outcome.request)
+        #expect(after.state == "done" && after.failed.isEmpty)
+        // The XFEL file holds the same constants turned; channel 3 is in wing 1: x[X][Y] = a[Y][511 − X].
+        let turned = try FarmFixture.read(xfel, "channel03/offset", as: Int64.self)
+        #expect(turned.count == offset.count)
+        var mismatches = 0
+        for plane in 0..<(offset.count / (128 * 512)) {
+            for x in 0..<512 {
+                for y in 0..<128 where turned[plane * 65536 + x * 128 + y] != offset[plane * 65536 + y * 512 + (511 - x)] {
+                    mismatches += 1
+                }
+            }
+        }
+        #expect(mismatches == 0)
+        // The AGIPD file is the one written before the failure: same inode, same modification time.
+        let later = try FileManager.default.attributesOfItem(atPath: agipd)
+        #expect((later[.systemFileNumber] as? NSNumber) == (before[.systemFileNumber] as? NSNumber))
+        #expect((later[.modificationDate] as? Date) == (before[.modificationDate] as? Date))
+    }
+
     @Test("bad inputs are refused before anything is stored")
     func badInputs() throws {
         let fixture = try FarmFixture(channels: [0], trains: 2, sequences: 1)
