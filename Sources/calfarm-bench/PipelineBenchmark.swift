@@ -56,6 +56,7 @@ struct PipelineRun {
                 try clean([numpyDir])
                 _ = try CalibrationTiming.cat(raw)
                 numpy.append(try CalibrationTiming.seconds { _ = try runChecked(options.python, numpyArguments(compare: nil)) })
+                try clean([numpyDir])   // the large dark's numpy files are 18.5 GB: not beside CalFarm's
             }
             try clean([outputDir, database, database + "-wal", database + "-shm"])
             _ = try CalibrationTiming.cat(raw)
