@@ -27,4 +27,19 @@ struct DarkBadPixelMaskTests {
         #expect(mask[2] == DarkBadPixelMask.cold && mask[3] == DarkBadPixelMask.noisy)
         #expect(mask[4] == 0)
     }
+
+    @Test("the offsets' median and MAD by counting equal the selects on the same values, narrow and wide ranges")
+    func integerBounds() {
+        var state: UInt64 = 99
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        for (count, span) in [(1, 1), (2, 3), (20_001, 40), (70_000, 16_384), (50_000, 1 << 21)] {
+            var integers = (0..<count).map { _ in Int64(next() % UInt64(span)) - Int64(span / 3) }
+            var doubles = integers.map(Double.init)
+            let counted = integers.withUnsafeMutableBufferPointer { DarkBadPixelMask.robust(integers: $0) }
+            let selected = DarkBadPixelMask.robust(&doubles)
+            #expect(counted?.median == selected?.median && counted?.sigma == selected?.sigma, "count \(count) span \(span)")
+        }
+        var empty: [Int64] = []
+        #expect(empty.withUnsafeMutableBufferPointer { DarkBadPixelMask.robust(integers: $0) } == nil)
+    }
 }

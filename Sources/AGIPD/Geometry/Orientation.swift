@@ -56,25 +56,25 @@ public enum Orientation {
     public static func agipdToXFEL<T>(_ agipd: UnsafePointer<T>, agipdRowStride: Int,
                                       into xfel: UnsafeMutablePointer<T>, xfelRowStride: Int,
                                       rows: Int, columns: Int, wing: Wing) {
-        switch wing {
-        case .one:
-            // x[X][Y] = a[Y][C−1−X]
-            for x in 0..<columns {
-                let destination = xfel + x * xfelRowStride
-                var source = agipd + (columns - 1 - x)
-                for y in 0..<rows {
-                    destination[y] = source.pointee
-                    source += agipdRowStride
-                }
-            }
-        case .two:
-            // x[X][Y] = a[R−1−Y][X]
-            for x in 0..<columns {
-                let destination = xfel + x * xfelRowStride
-                var source = agipd + (rows - 1) * agipdRowStride + x
-                for y in 0..<rows {
-                    destination[y] = source.pointee
-                    source -= agipdRowStride
+        // In tiles of 16 × 16: a tile's source rows and destination rows stay in L1 while it is
+        // turned. Walking whole columns instead (one cache line and one page per element) made
+        // this 17 % of writing the XFEL-orientation joined file.
+        let tile = 16
+        for rowStart in stride(from: 0, to: rows, by: tile) {
+            let rowEnd = min(rowStart + tile, rows)
+            for columnStart in stride(from: 0, to: columns, by: tile) {
+                for x in columnStart..<min(columnStart + tile, columns) {
+                    let destination = xfel + x * xfelRowStride
+                    switch wing {
+                    case .one:
+                        // x[X][Y] = a[Y][C−1−X]
+                        let source = agipd + (columns - 1 - x)
+                        for y in rowStart..<rowEnd { destination[y] = source[y * agipdRowStride] }
+                    case .two:
+                        // x[X][Y] = a[R−1−Y][X]
+                        let source = agipd + x
+                        for y in rowStart..<rowEnd { destination[y] = source[(rows - 1 - y) * agipdRowStride] }
+                    }
                 }
             }
         }

@@ -66,7 +66,7 @@ public enum DarkBadPixelMask {
         var mask = [UInt8](repeating: 0, count: plane)
         // Reused for every stage: the noise and offset of the pixels with frames, reordered by the selects.
         let noises = UnsafeMutableBufferPointer<Double>.allocate(capacity: plane)
-        let offsets = UnsafeMutableBufferPointer<Double>.allocate(capacity: plane)
+        let offsets = UnsafeMutableBufferPointer<Int64>.allocate(capacity: plane)
         defer { noises.deallocate(); offsets.deallocate() }
         for s in 0..<DarkConstants.stages {
             let planes = try stage(s)
@@ -78,11 +78,11 @@ public enum DarkBadPixelMask {
                 var n = 0
                 for i in 0..<plane {
                     // Written for every pixel, kept (n advances) only where it has frames: no branch.
-                    noises[n] = stddev[i]; offsets[n] = Double(offset[i])
+                    noises[n] = stddev[i]; offsets[n] = offset[i]
                     n &+= frameCount[i] > 0 && stddev[i].isFinite ? 1 : 0
                 }
                 let noise = robust(UnsafeMutableBufferPointer(rebasing: noises[0..<n]))
-                let level = robust(UnsafeMutableBufferPointer(rebasing: offsets[0..<n]))
+                let level = robust(integers: UnsafeMutableBufferPointer(rebasing: offsets[0..<n]))
                 let noisyAbove = noise.map { $0.median + sigma * $0.sigma } ?? .infinity
                 let deadBelow = noise.map { deadFraction * $0.median } ?? -.infinity
                 let hotAbove = level.map { $0.median + sigma * $0.sigma } ?? .infinity
@@ -118,6 +118,34 @@ public enum DarkBadPixelMask {
     /// Median and 1.4826 · MAD of `values` (reordered in place); nil when empty.
     static func robust(_ values: inout [Double]) -> (median: Double, sigma: Double)? {
         values.withUnsafeMutableBufferPointer { robust($0) }
+    }
+
+    /// As ``robust(_:)-(UnsafeMutableBufferPointer<Double>)`` for integers (the offsets): one
+    /// counting pass over their range gives the median and, walking outwards from it, the
+    /// median absolute deviation; the same elements a select would return. Ranges wider than
+    /// 2²⁰ fall back to the select.
+    static func robust(integers values: UnsafeMutableBufferPointer<Int64>) -> (median: Double, sigma: Double)? {
+        guard let low = values.min(), let high = values.max() else { return nil }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < 1 << 20 else {
+            var doubles = values.map(Double.init)
+            return robust(&doubles)
+        }
+        let counts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Int(span) + 1)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0)
+        for value in values { counts[Int(value &- low)] &+= 1 }
+        let k = values.count / 2
+        var below = 0, median = 0
+        while below + Int(counts[median]) <= k { below += Int(counts[median]); median += 1 }
+        // The k-th smallest |v − median|: widen d until more than k values lie within ±d.
+        var within = Int(counts[median]), d = 0
+        while within <= k {
+            d += 1
+            if median - d >= 0 { within += Int(counts[median - d]) }
+            if median + d < counts.count { within += Int(counts[median + d]) }
+        }
+        return (Double(low + Int64(median)), 1.4826 * Double(d))
     }
 
     static func robust(_ values: UnsafeMutableBufferPointer<Double>) -> (median: Double, sigma: Double)? {
