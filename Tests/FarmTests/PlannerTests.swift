@@ -35,6 +35,10 @@ struct PlannerTests {
         let factory = JobSpecFactory(graph: graph, requestID: "req")
         #expect(factory.makeSpec(for: join, resultPath: "a.json").parameters[JobSpec.joinedFileParameter] == "agipd")
         #expect(factory.makeSpec(for: joinXFEL, resultPath: "x.json").parameters[JobSpec.joinedFileParameter] == "xfel")
+        // A request stored before the split (one join unit) keeps one join writing both files when resumed.
+        let single = try JobGraph(request: graph.request, units: graph.units.filter { $0.id != "join.xfel" })
+        let old = JobSpecFactory(graph: single, requestID: "req").makeSpec(for: join, resultPath: "a.json")
+        #expect(old.parameters[JobSpec.joinedFileParameter] == nil)
         #expect(graph["preprocess.r0819"]?.dependencies == [])
     }
 

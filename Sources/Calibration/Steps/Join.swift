@@ -64,7 +64,7 @@ public struct Join: Sendable {
     public var outputPaths: [String] { [agipdOutputPath, xfelOutputPath].compactMap { $0 } }
 
     /// Joins and writes the files.
-    /// - Returns: the two products; `missing` lists per channel the requested ASICs without a
+    /// - Returns: the files written (``outputPaths``); `missing` lists per channel the requested ASICs without a
     ///   process product; metrics `channels`, `asicsJoined`, `asicsMissing`, `seconds`.
     /// - Throws: `CalibrationError` if no product exists at all or a product disagrees with the
     ///   first one in keys, shapes or types (naming the file and key).

@@ -13,6 +13,8 @@ public struct JobSpecFactory: Sendable {
     public let requestID: String
     public let configurationYAML: String
     private let baseParameters: [String: String]
+    /// The graph has `join.xfel` beside `join` (each writes one of the two XFEL files).
+    private let splitsJoin: Bool
     /// Channels that received units (preprocess covers them all).
     private let plannedChannels: [Int]
     /// `configuration.general` assembles every general setting from the configuration's
@@ -43,6 +45,7 @@ public struct JobSpecFactory: Sendable {
             parameters[JobSpec.cellsParameter] = String(request.cfelCells)
         }
         baseParameters = parameters
+        splitsJoin = graph.index(of: JobUnitID.joinXFEL) != nil
         let missing = Set(graph.channelsWithoutData)
         plannedChannels = request.facility == .xfel ? request.channels.sorted().filter { !missing.contains($0) } : []
         let general = request.configuration.general
@@ -92,7 +95,9 @@ public struct JobSpecFactory: Sendable {
         case .join:
             // Join covers every requested channel and reports those without results as missing.
             channels = request.facility == .xfel ? request.channels.sorted() : []
-            if request.facility == .xfel { parameters[JobSpec.joinedFileParameter] = unit.id == JobUnitID.joinXFEL ? "xfel" : "agipd" }
+            // Two join units (planned since issue 15): each writes one file. A request stored
+            // with a single join (before) keeps one unit writing both, also when resumed.
+            if splitsJoin { parameters[JobSpec.joinedFileParameter] = unit.id == JobUnitID.joinXFEL ? "xfel" : "agipd" }
         case .process:
             if request.measurement == .drscs {
                 if let first = unit.runs.first, let inputs = inputsOfCurrent[first] {
