@@ -11,9 +11,12 @@ public struct JobSpec: Codable, Sendable, Equatable {
     /// `parameters` key of process units: the gathered files to read (``GatheredInputs``).
     public static let gatheredInputsParameter = "gathered_sequences"
 
-    /// `parameters` key of XFEL join units: which joined file the unit writes, `agipd` or `xfel`
-    /// (absent: both, as one unit).
+    /// `parameters` key of XFEL join units: which joined file the unit writes (``JoinedFile``;
+    /// absent: both, as one unit).
     public static let joinedFileParameter = "joined_file"
+
+    /// The XFEL joined file a join unit writes: the AGIPD- or the XFEL-orientation copy.
+    public enum JoinedFile: String, Sendable, CaseIterable { case agipd, xfel }
 
     public var formatVersion: Int
     /// The request this job unit belongs to.

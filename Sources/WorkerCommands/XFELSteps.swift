@@ -45,12 +45,12 @@ enum XFELSteps {
         var join = Join(outputDir: spec.outputDir, measurement: spec.measurement, runs: spec.runs,
                         channels: spec.channels, asics: spec.asics.isEmpty ? Array(1...16) : spec.asics, provenance: provenance)
         join.maskSigma = try maskSigma(spec)
-        switch spec.parameters[JobSpec.joinedFileParameter] {
-        case nil: break
-        case "agipd": join.files = .agipd
-        case "xfel": join.files = .xfel
-        case let other?:
-            throw WorkerError.unsupported(job: spec.job, reason: "parameter \(JobSpec.joinedFileParameter) is \(other), expected agipd or xfel")
+        if let text = spec.parameters[JobSpec.joinedFileParameter] {
+            guard let file = JobSpec.JoinedFile(rawValue: text) else {
+                throw WorkerError.unsupported(job: spec.job, reason: "parameter \(JobSpec.joinedFileParameter) is \(text), expected "
+                    + JobSpec.JoinedFile.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            join.only = file
         }
         return StepOutcome(try join.run())
     }

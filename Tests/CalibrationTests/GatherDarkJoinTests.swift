@@ -144,11 +144,11 @@ import Testing
         let both = (agipd: agipd + ".both", xfel: xfel + ".both")
         try FileManager.default.moveItem(atPath: agipd, toPath: both.agipd)
         try FileManager.default.moveItem(atPath: xfel, toPath: both.xfel)
-        for files in [Join.JoinedFiles.xfel, .agipd] {
+        for file in [JobSpec.JoinedFile.xfel, .agipd] {
             var one = Join(outputDir: pipeline.output.path, runs: o.runs, channels: [0, 3, 8], provenance: GatherPipeline.provenance)
-            one.files = files
+            one.only = file
             let report = try one.run()
-            #expect(report.outputs == [files == .xfel ? xfel : agipd])
+            #expect(report.outputs == [file == .xfel ? xfel : agipd])
             #expect(report.missing == join.missing)
         }
         func same<T: HDF5Scalar & Equatable>(_ name: String, _ type: T.Type) throws -> Bool {

@@ -33,11 +33,9 @@ public struct Join: Sendable {
     public var joinsMergedProducts = false
     /// k of the dark bad-pixel mask (`dark.mask_sigma`, ``DarkBadPixelMask``).
     public var maskSigma = DarkBadPixelMask.defaultSigma
-    /// Which of the XFEL files this unit writes: both, or one of them while another unit writes
-    /// the other at the same time (the controller plans `join` and `join.xfel`). CFEL: the module file.
-    public var files = JoinedFiles.both
-
-    public enum JoinedFiles: Sendable { case both, agipd, xfel }
+    /// The one XFEL file this unit writes while another unit writes the other at the same time
+    /// (the controller plans `join` and `join.xfel`); nil: both. CFEL: always the module file.
+    public var only: JobSpec.JoinedFile?
 
     public init(outputDir: String, measurement: FarmContract.Measurement = .dark, runs: [Int], channels: [Int],
                 asics: [Int] = ModuleGeometry.asicNumbers, provenance: Provenance) {
@@ -55,10 +53,10 @@ public struct Join: Sendable {
 
     /// The AGIPD-orientation file (CFEL: the module file); nil when this unit writes only the XFEL file.
     public var agipdOutputPath: String? {
-        paths.cfel == nil && files == .xfel ? nil : paths.joinedModule(runs: runs) ?? paths.joinedAGIPD(runs: runs)
+        paths.cfel == nil && only == .xfel ? nil : paths.joinedModule(runs: runs) ?? paths.joinedAGIPD(runs: runs)
     }
     /// The XFEL-orientation file; nil at CFEL and when this unit writes only the AGIPD file.
-    public var xfelOutputPath: String? { paths.cfel == nil && files != .agipd ? paths.joinedXFEL(runs: runs) : nil }
+    public var xfelOutputPath: String? { paths.cfel == nil && only != .agipd ? paths.joinedXFEL(runs: runs) : nil }
 
     /// The files this unit writes, AGIPD orientation first.
     public var outputPaths: [String] { [agipdOutputPath, xfelOutputPath].compactMap { $0 } }
@@ -115,17 +113,11 @@ public struct Join: Sendable {
             try agipdFile?.close()
             try xfelFile?.close()
         }
-        /// Each file staged and renamed into place on its own (``StagedProduct``).
-        func staged(_ agipd: String?, _ xfel: String?, _ body: (String?, String?) throws -> Void) throws {
-            if let agipd {
-                try StagedProduct.write(to: agipd) { temporary in try staged(nil, xfel) { _, x in try body(temporary, x) } }
-            } else if let xfel {
-                try StagedProduct.write(to: xfel) { try body(nil, $0) }
-            } else {
-                try body(nil, nil)
-            }
+        /// A file this unit writes is staged and renamed into place on its own (``StagedProduct``).
+        func staged(_ path: String?, _ body: (String?) throws -> Void) throws {
+            if let path { try StagedProduct.write(to: path) { try body($0) } } else { try body(nil) }
         }
-        try staged(agipdOutputPath, xfelOutputPath, writeUnits)
+        try staged(agipdOutputPath) { agipd in try staged(xfelOutputPath) { xfel in try writeUnits(agipd: agipd, xfel: xfel) } }
         report.outputs = outputPaths
         let joined = found.map(\.products.count).reduce(0, +)
         report.metrics = ["channels": Double(found.count), "asicsJoined": Double(joined),

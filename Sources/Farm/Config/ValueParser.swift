@@ -28,7 +28,6 @@ enum ValueParser {
             return .int(value)
         case .integerOrAuto(let minimum):
             if text.trimmingSpaces == ConfigurationValue.auto { return .string(ConfigurationValue.auto) }
-            guard parseInt(text) != nil else { throw .wrongType(got: shown(text)) }
             return try parseScalar(text, isNull: false, as: .integer(minimum: minimum))
         case .arrayThrottle:
             let digits = text.trimmingSpaces.hasPrefix("%") ? String(text.trimmingSpaces.dropFirst()) : text

@@ -97,7 +97,9 @@ public struct JobSpecFactory: Sendable {
             channels = request.facility == .xfel ? request.channels.sorted() : []
             // Two join units (planned since issue 15): each writes one file. A request stored
             // with a single join (before) keeps one unit writing both, also when resumed.
-            if splitsJoin { parameters[JobSpec.joinedFileParameter] = unit.id == JobUnitID.joinXFEL ? "xfel" : "agipd" }
+            if splitsJoin {
+                parameters[JobSpec.joinedFileParameter] = (unit.id == JobUnitID.joinXFEL ? JobSpec.JoinedFile.xfel : .agipd).rawValue
+            }
         case .process:
             if request.measurement == .drscs {
                 if let first = unit.runs.first, let inputs = inputsOfCurrent[first] {
