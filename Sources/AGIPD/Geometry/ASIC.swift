@@ -21,6 +21,25 @@ public struct ASIC: Sendable, Equatable, Hashable, Comparable {
     /// First column of the block in the AGIPD orientation: 1–8 left to right, 16–9 left to right.
     public var agipdColumnStart: Int { number <= 8 ? 64 * (number - 1) : 64 * (16 - number) }
 
+    /// Where the block's first element sits in an AGIPD-orientation module frame: r₀ · 512 + c₀.
+    public var agipdWindowOffset: Int { agipdRowStart * ModuleGeometry.columns + agipdColumnStart }
+
+    /// Copies the block out of an AGIPD-orientation module frame into 64 × 64 contiguous values
+    /// (gather cuts frames into ASIC blocks this way).
+    @inlinable
+    public func cut<T>(from module: UnsafePointer<T>, into block: UnsafeMutablePointer<T>) {
+        let size = ModuleGeometry.asicSize, source = module + agipdWindowOffset
+        for row in 0..<size { (block + row * size).update(from: source + row * ModuleGeometry.columns, count: size) }
+    }
+
+    /// Places 64 × 64 contiguous values at the block's window of an AGIPD-orientation module
+    /// frame (join assembles modules from ASIC products this way); the inverse of ``cut(from:into:)``.
+    @inlinable
+    public func place<T>(_ block: UnsafePointer<T>, into module: UnsafeMutablePointer<T>) {
+        let size = ModuleGeometry.asicSize, target = module + agipdWindowOffset
+        for row in 0..<size { (target + row * ModuleGeometry.columns).update(from: block + row * size, count: size) }
+    }
+
     /// The block's element indices r · 512 + c in an AGIPD-orientation module frame, in row order;
     /// with `cells`, those of every cell's frame (cell · 65536 + r · 512 + c), cell by cell.
     public func agipdIndices(cells: Int = 1) -> [Int] {

@@ -98,13 +98,8 @@ final class GatherBlock {
     /// Copies the 16 ASIC windows of an AGIPD-oriented frame: 64 rows of 64 values each.
     @inline(__always)
     private func cut(_ frame: UnsafePointer<UInt16>, into image: UnsafeMutableBufferPointer<UInt16>, slot: Int, cell: Int) {
-        let size = ModuleGeometry.asicSize
         for (index, asic) in ASIC.all.enumerated() {
-            let target = image.baseAddress! + imageOffset(asic: index, slot: slot, cell: cell)
-            let source = frame + asic.agipdRowStart * ModuleGeometry.columns + asic.agipdColumnStart
-            for row in 0..<size {
-                (target + row * size).update(from: source + row * ModuleGeometry.columns, count: size)
-            }
+            asic.cut(from: frame, into: image.baseAddress! + imageOffset(asic: index, slot: slot, cell: cell))
         }
     }
 

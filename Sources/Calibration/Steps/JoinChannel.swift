@@ -138,31 +138,29 @@ struct JoinChannel {
             for extent in outerShape.reversed() { index.insert(rest % extent, at: 0); rest /= extent }
             for first in stride(from: 0, to: inner, by: batch) {
                 let n = min(batch, inner - first)
+                /// Planes first..<first + n at this outer index, each of shape `plane`.
+                func planes(_ plane: [Int]) -> Hyperslab {
+                    Hyperslab(start: index + [first] + plane.map { _ in 0 }, count: outerShape.map { _ in 1 } + [n] + plane)
+                }
                 for asic in ASIC.all {
                     if let source = sources[asic] {
                         try source.read(into: UnsafeMutableBufferPointer(rebasing: block[0..<(n * size * size)]),
-                                        selection: Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n, size, size]))
+                                        selection: planes([size, size]))
                     } else {
                         block.update(repeating: fill)
                     }
                     for plane in 0..<n {
-                        let target = module.baseAddress! + plane * pixels + asic.agipdRowStart * ModuleGeometry.columns + asic.agipdColumnStart
-                        let from = block.baseAddress! + plane * size * size
-                        for row in 0..<size {
-                            (target + row * ModuleGeometry.columns).update(from: from + row * size, count: size)
-                        }
+                        asic.place(block.baseAddress! + plane * size * size, into: module.baseAddress! + plane * pixels)
                     }
                 }
-                let selection = Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n] + moduleShape)
-                try agipdSet?.write(from: UnsafeBufferPointer(rebasing: module[0..<(n * pixels)]), selection: selection)
+                try agipdSet?.write(from: UnsafeBufferPointer(rebasing: module[0..<(n * pixels)]), selection: planes(moduleShape))
                 guard let xfelSet, let wing else { continue }
                 for plane in 0..<n {
                     let range = (plane * pixels)..<((plane + 1) * pixels)
                     Orientation.moduleToXFEL(UnsafeBufferPointer(rebasing: module[range]),
                                              into: UnsafeMutableBufferPointer(rebasing: xfelModule[range]), wing: wing)
                 }
-                try xfelSet.write(from: UnsafeBufferPointer(rebasing: xfelModule[0..<(n * pixels)]),
-                                  selection: Hyperslab(start: index + [first, 0, 0], count: outerShape.map { _ in 1 } + [n] + moduleShape.reversed()))
+                try xfelSet.write(from: UnsafeBufferPointer(rebasing: xfelModule[0..<(n * pixels)]), selection: planes(moduleShape.reversed()))
             }
         }
     }
@@ -172,10 +170,7 @@ struct JoinChannel {
         let present = ASIC.all.map { products[$0] == nil ? UInt8(0) : 1 }
         var mask = [UInt8](repeating: 1, count: ModuleGeometry.pixels)
         for asic in ASIC.all where products[asic] != nil {
-            for row in asic.agipdRowStart..<(asic.agipdRowStart + ModuleGeometry.asicSize) {
-                let start = row * ModuleGeometry.columns + asic.agipdColumnStart
-                for index in start..<(start + ModuleGeometry.asicSize) { mask[index] = 0 }
-            }
+            for index in asic.agipdIndices() { mask[index] = 0 }
         }
         try agipdGroup?.write("asic_present", present, shape: [ModuleGeometry.asicCount])
         try agipdGroup?.write("pixel_mask", mask, shape: [ModuleGeometry.rows, ModuleGeometry.columns])
