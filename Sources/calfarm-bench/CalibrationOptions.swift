@@ -45,19 +45,10 @@ struct CalibrationOptions {
 
     static func parse(_ arguments: ArraySlice<String>) throws -> CalibrationOptions {
         var options = CalibrationOptions()
-        var rest = arguments[...]
-        func value(_ name: String) throws -> String {
-            guard let next = rest.popFirst() else { throw CalibrationBenchError.usage("\(name) needs a value") }
-            return next
-        }
-        func int(_ name: String, minimum: Int) throws -> Int {
-            let text = try value(name)
-            guard let number = Int(text), number >= minimum else {
-                throw CalibrationBenchError.usage("\(name) must be an integer ≥ \(minimum), got \(text)")
-            }
-            return number
-        }
-        while let argument = rest.popFirst() {
+        var words = BenchArguments(arguments, usage: usage)
+        func value(_ name: String) throws -> String { try words.value(name) }
+        func int(_ name: String, minimum: Int) throws -> Int { try words.int(name, minimum: minimum) }
+        while let argument = words.next() {
             switch argument {
             case "--work-dir": options.workDir = try value(argument)
             case "--channel": options.channel = try int(argument, minimum: 0)
@@ -105,14 +96,14 @@ struct CalibrationOptions {
 
 /// Errors of the calibration benchmark; each names what failed.
 enum CalibrationBenchError: Error, CustomStringConvertible {
-    case usage(String)
+    case usage(String, help: String = CalibrationOptions.usage)
     case commandFailed(command: String, status: Int32, output: String)
     case badOutput(command: String, output: String)
     case missingFile(path: String, hint: String)
 
     var description: String {
         switch self {
-        case .usage(let reason): "\(reason)\n\(CalibrationOptions.usage)"
+        case let .usage(reason, help): "\(reason)\n\(help)"
         case let .commandFailed(command, status, output): "\(command) exited with status \(status): \(output)"
         case let .badOutput(command, output): "cannot read the figures printed by \(command): \(output)"
         case let .missingFile(path, hint): "\(path) does not exist (\(hint))"

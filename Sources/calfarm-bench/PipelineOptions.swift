@@ -43,31 +43,24 @@ struct PipelineOptions {
 
     static func parse(_ arguments: ArraySlice<String>) throws -> PipelineOptions {
         var options = PipelineOptions()
-        var rest = arguments[...]
-        func value(_ name: String) throws -> String {
-            guard let next = rest.popFirst() else { throw CalibrationBenchError.usage("\(name) needs a value") }
-            return next
-        }
-        while let argument = rest.popFirst() {
+        var words = BenchArguments(arguments, usage: usage)
+        while let argument = words.next() {
             switch argument {
-            case "--work-dir": options.workDir = try value(argument)
-            case "--repeats":
-                let text = try value(argument)
-                guard let n = Int(text), n >= 1 else { throw CalibrationBenchError.usage("--repeats must be ≥ 1, got \(text)") }
-                options.repeats = n
+            case "--work-dir": options.workDir = try words.value(argument)
+            case "--repeats": options.repeats = try words.int(argument, minimum: 1)
             case "--only":
-                let names = try value(argument).split(separator: ",").map(String.init)
+                let names = try words.value(argument).split(separator: ",").map(String.init)
                 let known = ["small": PipelineShape.small, "large": .large]
                 options.shapes = try names.filter { $0 != "slurm" }.map { name in
-                    guard let shape = known[name] else { throw CalibrationBenchError.usage("--only: unknown shape \(name)") }
+                    guard let shape = known[name] else { throw words.failure("--only: unknown shape \(name)") }
                     return shape
                 }
                 options.slurm = names.contains("slurm")
             case "--slurm": options.slurm = true
-            case "--python": options.python = try value(argument)
+            case "--python": options.python = try words.value(argument)
             case "--no-numpy": options.numpy = false
             case "-h", "--help": print(usage); exit(0)
-            default: throw CalibrationBenchError.usage("unknown option \(argument)")
+            default: throw words.failure("unknown option \(argument)")
             }
         }
         return options
